@@ -1,0 +1,98 @@
+//! Block production for development chains: instant seal that also finalizes.
+//!
+//! `--dev` must never make a test wait for a 2-second Aura slot or a GRANDPA round. The
+//! node therefore seals a block as soon as a transaction enters the pool, and at least every
+//! `--dev-block-time` otherwise, and finalizes each block as it is sealed. The
+//! blocks still carry an Aura pre-digest and a timestamp one slot past their parent's, so
+//! the runtime's Aura and Timestamp pallets see a valid chain of slots: the very runtime
+//! that the local testnet and production run under real Aura and GRANDPA.
+//!
+//! The cost of that choice: while blocks come faster than one per slot, the chain's clock
+//! runs ahead of the wall clock by up to one slot per block. It catches up whenever blocks
+//! are slower than slots. Nothing in verinfer measures time in milliseconds, only in
+//! blocks, so this does not change any behaviour under test.
+
+use std::{
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use futures::{Stream, StreamExt};
+use sc_consensus_manual_seal::EngineCommand;
+use sp_blockchain::HeaderBackend;
+use sp_consensus_aura::{sr25519::AuthoritySignature, SlotDuration};
+use verinfer_runtime::{opaque::Block, Hash};
+
+/// A clock that hands out strictly increasing Aura slots, never behind the wall clock.
+pub struct DevClock {
+	slot_duration: SlotDuration,
+	last_slot: AtomicU64,
+}
+
+impl DevClock {
+	/// Starts after the slot of the best block, so a restarted dev node keeps its chain.
+	pub fn new<C: HeaderBackend<Block>>(
+		client: &C,
+		slot_duration: SlotDuration,
+	) -> Result<Self, String> {
+		let best = client.info().best_hash;
+		let header = client
+			.header(best)
+			.map_err(|e| e.to_string())?
+			.ok_or_else(|| format!("best block {best} has no header in the database"))?;
+		let last_slot = sc_consensus_aura::find_pre_digest::<Block, AuthoritySignature>(&header)
+			.map(|slot| *slot)
+			// Genesis carries no pre-digest.
+			.unwrap_or(0);
+		Ok(Self { slot_duration, last_slot: AtomicU64::new(last_slot) })
+	}
+
+	/// The timestamp of the next block: the start of the later of the current wall-clock
+	/// slot and the slot after the last one handed out.
+	pub fn next_timestamp(&self) -> sp_timestamp::Timestamp {
+		let millis = self.slot_duration.as_millis().max(1);
+		let now = SystemTime::now()
+			.duration_since(UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default();
+		let now_slot = now / millis;
+		let mut last = self.last_slot.load(Ordering::SeqCst);
+		loop {
+			let next = now_slot.max(last.saturating_add(1));
+			match self.last_slot.compare_exchange(last, next, Ordering::SeqCst, Ordering::SeqCst) {
+				Ok(_) => return sp_timestamp::Timestamp::new(next.saturating_mul(millis)),
+				Err(current) => last = current,
+			}
+		}
+	}
+}
+
+/// The commands that drive the seal task: one per transaction imported into the pool, one
+/// every `block_time`, and whatever the `engine_*` RPC methods send. Each seals and
+/// finalizes.
+pub fn seal_commands<S, R>(
+	pool_imports: S,
+	block_time: Duration,
+	rpc_commands: R,
+) -> impl Stream<Item = EngineCommand<Hash>> + Unpin
+where
+	S: Stream + Send + 'static,
+	R: Stream<Item = EngineCommand<Hash>> + Send + Unpin + 'static,
+{
+	let seal = |create_empty| EngineCommand::SealNewBlock {
+		create_empty,
+		finalize: true,
+		parent_hash: None,
+		sender: None,
+	};
+	let on_transaction = pool_imports.map(move |_| seal(false)).boxed();
+	let on_timer = futures::stream::unfold((), move |()| async move {
+		futures_timer::Delay::new(block_time).await;
+		Some((seal(true), ()))
+	})
+	.boxed();
+	futures::stream::select(futures::stream::select(on_transaction, on_timer), rpc_commands)
+}

@@ -1,0 +1,12 @@
+//! `verinfer-node`: the validator and full node of the verinfer appchain.
+
+mod chain_spec;
+mod cli;
+mod command;
+mod dev_seal;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+	command::run()
+}

@@ -1,0 +1,197 @@
+//! # The verinfer runtime
+//!
+//! verinfer is an appchain for verifiable AI inference. This crate is its FRAME runtime: the
+//! state transition function that every `verinfer-node` executes as Wasm.
+//!
+//! - Block authoring is Aura ([`SLOT_DURATION`] slots) and finality is GRANDPA. The `--dev`
+//!   chain seals blocks instantly instead (see the node's `service` module); the runtime is
+//!   the same.
+//! - The native token is **INF** with [`TOKEN_DECIMALS`] decimals; one INF is [`INF`] planck.
+//! - Governance is, for now, the `Sudo` key. The governance work replaces it with referenda.
+//!
+//! The pallet configuration lives in [`configs`], the runtime APIs in [`apis`] and the
+//! genesis presets (`development`, `local_testnet`) in [`genesis_config_presets`].
+#![cfg_attr(not(feature = "std"), no_std)]
+// `construct_runtime`-style macros expand to large types.
+#![recursion_limit = "256"]
+
+#[cfg(feature = "std")]
+include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
+
+pub mod apis;
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarks;
+pub mod configs;
+pub mod genesis_config_presets;
+
+extern crate alloc;
+
+use sp_runtime::{
+	generic, impl_opaque_keys,
+	traits::{BlakeTwo256, IdentifyAccount, Verify},
+	MultiAddress, MultiSignature,
+};
+#[cfg(feature = "std")]
+use sp_version::NativeVersion;
+use sp_version::RuntimeVersion;
+
+pub use frame_system::Call as SystemCall;
+pub use pallet_balances::Call as BalancesCall;
+#[cfg(feature = "std")]
+pub use sp_runtime::BuildStorage;
+
+/// Types the node needs without knowing the runtime's extrinsic format, so that it keeps
+/// syncing across runtime upgrades that change that format.
+pub mod opaque {
+	use super::*;
+	pub use sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
+
+	/// Opaque block header type.
+	pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+	/// Opaque block type.
+	pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+	/// Opaque block hash type.
+	pub type Hash = <BlakeTwo256 as sp_runtime::traits::Hash>::Output;
+}
+
+impl_opaque_keys! {
+	/// The session keys of a validator: an Aura key for authoring, a GRANDPA key for finality.
+	pub struct SessionKeys {
+		pub aura: Aura,
+		pub grandpa: Grandpa,
+	}
+}
+
+/// The runtime version. Bump `spec_version` on every change of runtime logic, and
+/// `transaction_version` when the encoding of calls or extensions changes.
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("verinfer"),
+	impl_name: alloc::borrow::Cow::Borrowed("verinfer-node"),
+	authoring_version: 1,
+	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The version information used to identify this runtime when compiled natively.
+#[cfg(feature = "std")]
+pub fn native_version() -> NativeVersion {
+	NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
+}
+
+/// Target block time in milliseconds. Inference jobs go through several on-chain steps
+/// (submit, assign, commit, reveal), so verinfer runs short 2-second slots rather than the
+/// usual 6 seconds. The slot duration cannot change once a chain has started.
+pub const MILLI_SECS_PER_BLOCK: u64 = 2000;
+/// Aura slot duration; equal to the block time.
+pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+/// Blocks per minute.
+pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
+/// Blocks per hour.
+pub const HOURS: BlockNumber = MINUTES * 60;
+/// Blocks per day.
+pub const DAYS: BlockNumber = HOURS * 24;
+
+/// The native token's symbol, as wallets show it.
+pub const TOKEN_SYMBOL: &str = "INF";
+/// The native token's decimals.
+pub const TOKEN_DECIMALS: u8 = 12;
+/// One INF, in planck (the indivisible unit).
+pub const INF: Balance = 1_000_000_000_000;
+/// One thousandth of an INF.
+pub const MILLI_INF: Balance = INF / 1_000;
+/// One millionth of an INF.
+pub const MICRO_INF: Balance = INF / 1_000_000;
+/// The smallest balance an account may hold; below it the account is reaped.
+pub const EXISTENTIAL_DEPOSIT: Balance = MILLI_INF;
+/// The SS58 address prefix (42: the generic Substrate prefix, `5...` addresses).
+pub const SS58_PREFIX: u16 = 42;
+
+/// Transaction signatures: sr25519, ed25519 or ecdsa.
+pub type Signature = MultiSignature;
+/// An account is identified by the public key of its signing scheme.
+pub type AccountId = <<Signature as Verify>::Signer as IdentifyAccount>::AccountId;
+/// Balances are in planck, 10^-12 INF.
+pub type Balance = u128;
+/// An account's transaction counter.
+pub type Nonce = u32;
+/// The hash type of blocks and the state trie.
+pub type Hash = sp_core::H256;
+/// A block number.
+pub type BlockNumber = u32;
+/// The address format of calls that name an account.
+pub type Address = MultiAddress<AccountId, ()>;
+/// The block header.
+pub type Header = generic::Header<BlockNumber, BlakeTwo256>;
+/// The block.
+pub type Block = generic::Block<Header, UncheckedExtrinsic>;
+
+/// The transaction extensions every signed extrinsic carries, in order.
+pub type TxExtension = (
+	frame_system::CheckNonZeroSender<Runtime>,
+	frame_system::CheckSpecVersion<Runtime>,
+	frame_system::CheckTxVersion<Runtime>,
+	frame_system::CheckGenesis<Runtime>,
+	frame_system::CheckEra<Runtime>,
+	frame_system::CheckNonce<Runtime>,
+	frame_system::CheckWeight<Runtime>,
+	pallet_transaction_payment::ChargeTransactionPayment<Runtime>,
+	frame_metadata_hash_extension::CheckMetadataHash<Runtime>,
+	frame_system::WeightReclaim<Runtime>,
+);
+
+/// The extrinsic format.
+pub type UncheckedExtrinsic =
+	generic::UncheckedExtrinsic<Address, RuntimeCall, Signature, TxExtension>;
+/// What a signer signs.
+pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
+
+/// Migrations run on the next runtime upgrade, beyond those the pallets declare.
+type Migrations = ();
+
+/// Dispatches blocks and extrinsics to the pallets.
+pub type Executive = frame_executive::Executive<
+	Runtime,
+	Block,
+	frame_system::ChainContext<Runtime>,
+	Runtime,
+	AllPalletsWithSystem,
+	Migrations,
+>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Runtime;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Aura = pallet_aura;
+	#[runtime::pallet_index(3)]
+	pub type Grandpa = pallet_grandpa;
+	#[runtime::pallet_index(4)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(5)]
+	pub type TransactionPayment = pallet_transaction_payment;
+	#[runtime::pallet_index(6)]
+	pub type Sudo = pallet_sudo;
+}

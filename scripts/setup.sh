@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian-like machine with rustup lacks. Idempotent and quick on a
+# second run: it only installs what is missing.
+source "$(dirname "$0")/lib.sh"
+
+command -v cargo >/dev/null || die "cargo not found: install Rust with rustup first (https://rustup.rs)"
+
+missing=()
+command -v protoc >/dev/null || missing+=(protobuf-compiler)
+command -v curl >/dev/null || missing+=(curl)
+command -v jq >/dev/null || missing+=(jq)
+command -v cc >/dev/null || missing+=(build-essential)
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing system packages: ${missing[*]}"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	log "adding the wasm32v1-none Rust target (for the runtime)"
+	rustup target add wasm32v1-none
+fi

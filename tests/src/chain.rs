@@ -1,0 +1,164 @@
+//! Reading chain state and submitting signed extrinsics over JSON-RPC.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, Context};
+use codec::{Decode, Encode};
+use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use serde_json::Value;
+use sp_core::{Pair, H256};
+use sp_runtime::{generic::Era, traits::IdentifyAccount};
+use verinfer_runtime::{
+	AccountId, Balance, Nonce, Runtime, RuntimeCall, SignedPayload, TxExtension,
+	UncheckedExtrinsic,
+};
+
+use crate::wait_for;
+
+/// A block's number and hash.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef {
+	/// The block number.
+	pub number: u32,
+	/// The block hash.
+	pub hash: H256,
+}
+
+fn parse_hash(v: &str) -> anyhow::Result<H256> {
+	let bytes = hex::decode(v.trim_start_matches("0x"))?;
+	(bytes.len() == 32)
+		.then(|| H256::from_slice(&bytes))
+		.ok_or_else(|| anyhow!("not a 32-byte hash: {v}"))
+}
+
+fn parse_number(v: &Value) -> anyhow::Result<u32> {
+	let s = v.as_str().ok_or_else(|| anyhow!("block number is not a string: {v}"))?;
+	Ok(u32::from_str_radix(s.trim_start_matches("0x"), 16)?)
+}
+
+/// The block `hash`, or the best block if `None`.
+pub async fn header(rpc: &HttpClient, hash: Option<H256>) -> anyhow::Result<BlockRef> {
+	let header: Value = rpc.request("chain_getHeader", rpc_params![hash]).await?;
+	let number = parse_number(&header["number"])?;
+	let hash = match hash {
+		Some(h) => h,
+		None => block_hash(rpc, number).await?.ok_or_else(|| anyhow!("no hash for #{number}"))?,
+	};
+	Ok(BlockRef { number, hash })
+}
+
+/// The best block.
+pub async fn best(rpc: &HttpClient) -> anyhow::Result<BlockRef> {
+	header(rpc, None).await
+}
+
+/// The last finalized block.
+pub async fn finalized(rpc: &HttpClient) -> anyhow::Result<BlockRef> {
+	let hash: String = rpc.request("chain_getFinalizedHead", rpc_params![]).await?;
+	header(rpc, Some(parse_hash(&hash)?)).await
+}
+
+/// The hash of the canonical block at `number`, if the node has it.
+pub async fn block_hash(rpc: &HttpClient, number: u32) -> anyhow::Result<Option<H256>> {
+	let hash: Option<String> = rpc.request("chain_getBlockHash", rpc_params![number]).await?;
+	hash.map(|h| parse_hash(&h)).transpose()
+}
+
+/// Waits until the finalized block is at least `number`.
+pub async fn wait_finalized(rpc: &HttpClient, number: u32, timeout: Duration) -> anyhow::Result<BlockRef> {
+	wait_for(&format!("block #{number} to be finalized"), timeout, || async {
+		let f = finalized(rpc).await?;
+		Ok((f.number >= number).then_some(f))
+	})
+	.await
+}
+
+/// Raw storage at `key`, at the best block.
+pub async fn storage(rpc: &HttpClient, key: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+	let value: Option<String> =
+		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await?;
+	value.map(|v| hex::decode(v.trim_start_matches("0x")).map_err(Into::into)).transpose()
+}
+
+/// `who`'s free balance at the best block.
+pub async fn free_balance(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<Balance> {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	Ok(match storage(rpc, &key).await? {
+		Some(raw) => {
+			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
+				&mut &raw[..],
+			)?
+			.data
+			.free
+		},
+		None => 0,
+	})
+}
+
+/// Signs `call` as `signer` with the node's current nonce, spec version and genesis hash.
+pub async fn sign(
+	rpc: &HttpClient,
+	signer: &sp_core::sr25519::Pair,
+	call: RuntimeCall,
+) -> anyhow::Result<UncheckedExtrinsic> {
+	let account: AccountId = sp_runtime::MultiSigner::from(signer.public()).into_account();
+	let nonce: Nonce = rpc.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
+	let version: Value = rpc.request("state_getRuntimeVersion", rpc_params![]).await?;
+	let spec_version = version["specVersion"].as_u64().context("specVersion")? as u32;
+	let tx_version = version["transactionVersion"].as_u64().context("transactionVersion")? as u32;
+	let genesis = block_hash(rpc, 0).await?.context("genesis hash")?;
+
+	let extension: TxExtension = (
+		frame_system::CheckNonZeroSender::new(),
+		frame_system::CheckSpecVersion::new(),
+		frame_system::CheckTxVersion::new(),
+		frame_system::CheckGenesis::new(),
+		frame_system::CheckEra::from(Era::Immortal),
+		frame_system::CheckNonce::from(nonce),
+		frame_system::CheckWeight::new(),
+		pallet_transaction_payment::ChargeTransactionPayment::from(0),
+		frame_metadata_hash_extension::CheckMetadataHash::new(false),
+		frame_system::WeightReclaim::new(),
+	);
+	let implicit = ((), spec_version, tx_version, genesis, genesis, (), (), (), None, ());
+	let payload = SignedPayload::from_raw(call.clone(), extension.clone(), implicit);
+	let signature = payload.using_encoded(|bytes| signer.sign(bytes));
+	Ok(UncheckedExtrinsic::new_signed(call, account.into(), signature.into(), extension))
+}
+
+/// Submits a signed extrinsic with `author_submitExtrinsic` and returns its hash.
+pub async fn submit(rpc: &HttpClient, xt: &UncheckedExtrinsic) -> anyhow::Result<H256> {
+	let hash: String = rpc
+		.request("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(xt.encode()))])
+		.await?;
+	parse_hash(&hash)
+}
+
+/// Finds the block, from `from` up to the best block, whose body contains `xt`.
+pub async fn find_extrinsic(
+	rpc: &HttpClient,
+	from: u32,
+	xt: &UncheckedExtrinsic,
+) -> anyhow::Result<Option<BlockRef>> {
+	let wanted = format!("0x{}", hex::encode(xt.encode()));
+	let best = best(rpc).await?;
+	for number in from..=best.number {
+		let Some(hash) = block_hash(rpc, number).await? else { continue };
+		let block: Value = rpc.request("chain_getBlock", rpc_params![hash]).await?;
+		let found = block["block"]["extrinsics"]
+			.as_array()
+			.is_some_and(|xts| xts.iter().any(|x| x.as_str() == Some(wanted.as_str())));
+		if found {
+			return Ok(Some(BlockRef { number, hash }));
+		}
+	}
+	Ok(None)
+}
+
+/// Fetches the node's Prometheus metrics page.
+pub fn metrics(port: u16) -> anyhow::Result<String> {
+	let response = ureq::get(&format!("http://127.0.0.1:{port}/metrics"))
+		.timeout(Duration::from_secs(5))
+		.call()?;
+	Ok(response.into_string()?)
+}

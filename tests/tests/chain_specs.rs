@@ -1,0 +1,39 @@
+//! The committed chain specs match what the runtime generates. Regenerate them with
+//! `scripts/chain-specs.sh` after any runtime change.
+
+use std::process::Command;
+
+use serde_json::Value;
+use verinfer_e2e::{node_binary, repo_root};
+
+fn export(chain: &str) -> anyhow::Result<Value> {
+	let out = Command::new(node_binary())
+		.args(["export-chain-spec", "--chain", chain, "--raw"])
+		.output()?;
+	anyhow::ensure!(out.status.success(), "export-chain-spec: {}", String::from_utf8_lossy(&out.stderr));
+	Ok(serde_json::from_slice(&out.stdout)?)
+}
+
+#[test]
+fn committed_local_testnet_spec_matches_the_runtime() -> anyhow::Result<()> {
+	let path = repo_root().join("chain-specs/local-testnet.raw.json");
+	let committed: Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+	let generated = export("local")?;
+	assert!(
+		committed == generated,
+		"{} is stale: run scripts/chain-specs.sh and commit the result",
+		path.display()
+	);
+	Ok(())
+}
+
+#[test]
+fn chain_specs_advertise_the_inf_token() -> anyhow::Result<()> {
+	for chain in ["dev", "local"] {
+		let spec = export(chain)?;
+		assert_eq!(spec["properties"]["tokenSymbol"], "INF", "{chain}");
+		assert_eq!(spec["properties"]["tokenDecimals"], 12, "{chain}");
+		assert_eq!(spec["properties"]["ss58Format"], 42, "{chain}");
+	}
+	Ok(())
+}
