@@ -53,8 +53,9 @@ pub enum Subcommand {
 	/// Revert the chain to a previous state.
 	Revert(sc_cli::RevertCmd),
 
-	/// Benchmark the runtime's pallets (`benchmark pallet`, needs a node built with
-	/// `--features runtime-benchmarks`; see `scripts/benchmark.sh`) or this machine.
+	/// Benchmark the runtime's pallets, blocks or this machine. Only in nodes built with
+	/// `--features runtime-benchmarks` (see `scripts/benchmark.sh`).
+	#[cfg(feature = "runtime-benchmarks")]
 	#[command(subcommand)]
 	Benchmark(frame_benchmarking_cli::BenchmarkCmd),
 

@@ -13,10 +13,7 @@
 //! blocks, so this does not change any behaviour under test.
 
 use std::{
-	sync::{
-		atomic::{AtomicU64, Ordering},
-		Arc,
-	},
+	sync::atomic::{AtomicU64, Ordering},
 	time::{Duration, SystemTime, UNIX_EPOCH},
 };
 

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use sp_core::Pair;
 use sp_keyring::Sr25519Keyring;
 use verinfer_e2e::*;
 use verinfer_runtime::{BalancesCall, RuntimeCall, INF};
