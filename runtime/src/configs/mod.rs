@@ -122,3 +122,58 @@ impl pallet_sudo::Config for Runtime {
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
 }
 
+// ---- verinfer's own pallets ----------------------------------------------------------------
+
+use crate::{Models, DAYS, HOURS, INF};
+use frame_support::{traits::tokens::imbalance::ResolveTo, PalletId};
+use frame_system::EnsureRoot;
+use sp_runtime::traits::AccountIdConversion;
+
+parameter_types! {
+	/// The treasury's pallet id. The governance work adds `pallet-treasury` with this same
+	/// id, so the pot below becomes its account and keeps every deposit and slash sent here.
+	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
+	/// The treasury pot: receives rejected model deposits and slashed stake. Endowed with
+	/// the existential deposit at genesis so that even a tiny slash can be credited to it.
+	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
+}
+
+impl pallet_models::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// A deposit large enough to deter spam proposals, small next to a worker's stake.
+	type ModelDeposit = ConstU128<{ 100 * INF }>;
+	/// Root (the sudo key) until the governance work hands this to referenda.
+	type ModelOrigin = EnsureRoot<AccountId>;
+	type OnRejected = ResolveTo<TreasuryAccount, Balances>;
+	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// How long after a job a dispute about it can still slash its worker and auditors.
+	/// Provisional until the `Jobs` pallet fixes its deadlines; the unbonding delay can never
+	/// be set below it.
+	pub const DisputeWindow: BlockNumber = 2 * HOURS;
+}
+
+impl pallet_compute_staking::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Models = Models;
+	/// Root (the sudo key) until the governance work hands this to referenda.
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type DisputeWindow = DisputeWindow;
+	type DefaultUnbondingDelay = ConstU32<{ DAYS }>;
+	type DefaultMinWorkerStake = ConstU128<{ 1_000 * INF }>;
+	/// Auditors decide who gets slashed, so they put more at stake than workers.
+	type DefaultMinAuditorStake = ConstU128<{ 5_000 * INF }>;
+	type MinStakeFloor = ConstU128<INF>;
+	type MinStakeCeiling = ConstU128<{ 1_000_000 * INF }>;
+	type MaxWorkersPerModel = ConstU32<64>;
+	type MaxAuditors = ConstU32<128>;
+	type MaxModelsPerWorker = ConstU32<8>;
+	type MaxUnlockingChunks = ConstU32<16>;
+	type MaxEndpointLen = ConstU32<128>;
+	type Slash = ResolveTo<TreasuryAccount, Balances>;
+	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
+}

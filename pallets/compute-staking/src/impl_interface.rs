@@ -1,0 +1,168 @@
+//! The pallet as other pallets see it: [`ComputeStakingInterface`], and slashing.
+
+use crate::{slashing, *};
+use alloc::vec::Vec;
+use frame_support::traits::{
+	fungible::{BalancedHold, MutateHold},
+	tokens::{Fortitude, Precision, Restriction},
+	Imbalance, OnUnbalanced,
+};
+use sp_runtime::{traits::Zero, Perbill};
+use verinfer_primitives::{ComputeStakingInterface, ModelId, Reputation, SlashDestination};
+
+impl<T: Config> Pallet<T> {
+	/// Slashes `fraction` of everything `who` has bonded (see [`slashing`]) and sends it to
+	/// `destination`. Returns the amount taken.
+	pub fn do_slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		destination: SlashDestination<T::AccountId>,
+	) -> BalanceOf<T> {
+		let Some(mut ledger) = Ledgers::<T>::get(who) else { return Zero::zero() };
+		let amount = slashing::slash_amount(
+			fraction,
+			ledger.active,
+			ledger.unlocking.iter().map(|c| c.value),
+		);
+		if amount.is_zero() {
+			return amount;
+		}
+		let reason: T::RuntimeHoldReason = HoldReason::Bond.into();
+		let to_treasury = |amount| {
+			let (credit, _missing) = T::Currency::slash(&reason, who, amount);
+			let taken = credit.peek();
+			T::Slash::on_unbalanced(credit);
+			taken
+		};
+		let (taken, destination) = match destination {
+			SlashDestination::Account(to) => match T::Currency::transfer_on_hold(
+				&reason,
+				who,
+				&to,
+				amount,
+				Precision::BestEffort,
+				Restriction::Free,
+				Fortitude::Force,
+			) {
+				Ok(taken) => (taken, SlashDestination::Account(to)),
+				// The account cannot receive it (it would stay below the existential
+				// deposit): the treasury gets it instead, so nothing is lost.
+				Err(_) => (to_treasury(amount), SlashDestination::Treasury),
+			},
+			SlashDestination::Treasury => (to_treasury(amount), SlashDestination::Treasury),
+		};
+		// `taken` equals `amount` while the hold matches the ledger; the ledger follows what
+		// was really taken either way.
+		let _ = slashing::apply_slash(
+			&mut ledger.active,
+			ledger.unlocking.iter_mut().rev().map(|c| &mut c.value),
+			taken,
+		);
+		ledger.unlocking.retain(|c| !c.value.is_zero());
+		Self::deposit_event(Event::Slashed { who: who.clone(), amount: taken, destination });
+		Self::chill_if_below_minimum(who, &mut ledger);
+		Self::store_or_remove(who, ledger);
+		taken
+	}
+
+	fn note(who: &T::AccountId, bump: impl FnOnce(&mut Reputation)) {
+		Reputations::<T>::mutate(who, bump);
+	}
+}
+
+impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T> {
+	fn is_active_worker(who: &T::AccountId, model: ModelId) -> bool {
+		Ledgers::<T>::get(who).is_some_and(|l| {
+			l.on_duty && matches!(&l.role, Role::Worker(p) if p.models.contains(&model))
+		})
+	}
+
+	fn is_active_auditor(who: &T::AccountId) -> bool {
+		Ledgers::<T>::get(who).is_some_and(|l| l.on_duty && matches!(l.role, Role::Auditor))
+	}
+
+	fn worker_price(who: &T::AccountId) -> Option<BalanceOf<T>> {
+		match Ledgers::<T>::get(who)?.role {
+			Role::Worker(prefs) => Some(prefs.price),
+			Role::Auditor => None,
+		}
+	}
+
+	fn stake(who: &T::AccountId) -> BalanceOf<T> {
+		Ledgers::<T>::get(who).map(|l| l.total()).unwrap_or_default()
+	}
+
+	fn reputation(who: &T::AccountId) -> Reputation {
+		Reputations::<T>::get(who)
+	}
+
+	fn note_job_completed(who: &T::AccountId) {
+		Self::note(who, |r| r.jobs_completed = r.jobs_completed.saturating_add(1));
+	}
+
+	fn note_audit_passed(who: &T::AccountId) {
+		Self::note(who, |r| r.audits_passed = r.audits_passed.saturating_add(1));
+	}
+
+	fn note_audit_failed(who: &T::AccountId) {
+		Self::note(who, |r| r.audits_failed = r.audits_failed.saturating_add(1));
+	}
+
+	fn note_missed_deadline(who: &T::AccountId) {
+		Self::note(who, |r| r.missed_deadlines = r.missed_deadlines.saturating_add(1));
+	}
+
+	fn active_worker_count(model: ModelId) -> u32 {
+		ActiveWorkers::<T>::decode_len(model).unwrap_or_default().try_into().unwrap_or(u32::MAX)
+	}
+
+	fn active_worker_at(model: ModelId, index: u32) -> Option<T::AccountId> {
+		ActiveWorkers::<T>::get(model).get(usize::try_from(index).ok()?).cloned()
+	}
+
+	fn active_workers(model: ModelId) -> Vec<T::AccountId> {
+		ActiveWorkers::<T>::get(model).into_inner()
+	}
+
+	fn active_auditor_count() -> u32 {
+		ActiveAuditors::<T>::decode_len().unwrap_or_default().try_into().unwrap_or(u32::MAX)
+	}
+
+	fn active_auditor_at(index: u32) -> Option<T::AccountId> {
+		ActiveAuditors::<T>::get().get(usize::try_from(index).ok()?).cloned()
+	}
+
+	fn active_auditors() -> Vec<T::AccountId> {
+		ActiveAuditors::<T>::get().into_inner()
+	}
+
+	fn slash(
+		who: &T::AccountId,
+		fraction: Perbill,
+		destination: SlashDestination<T::AccountId>,
+	) -> BalanceOf<T> {
+		Self::do_slash(who, fraction, destination)
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bond_worker_for_benchmark(who: &T::AccountId, model: ModelId) -> bool {
+		let Ok(models) = alloc::vec![model].try_into() else { return false };
+		let value = Self::min_stake(verinfer_primitives::RoleKind::Worker);
+		crate::benchmarking::fund::<T>(who, value);
+		Self::bond_worker(
+			frame_system::RawOrigin::Signed(who.clone()).into(),
+			value,
+			models,
+			Zero::zero(),
+			Default::default(),
+		)
+		.is_ok()
+	}
+
+	#[cfg(feature = "runtime-benchmarks")]
+	fn bond_auditor_for_benchmark(who: &T::AccountId) -> bool {
+		let value = Self::min_stake(verinfer_primitives::RoleKind::Auditor);
+		crate::benchmarking::fund::<T>(who, value);
+		Self::bond_auditor(frame_system::RawOrigin::Signed(who.clone()).into(), value).is_ok()
+	}
+}

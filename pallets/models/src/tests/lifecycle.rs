@@ -1,0 +1,115 @@
+//! Approve, reject and deprecate: governance's side of the lifecycle.
+
+use super::*;
+use crate::{Error, Event, ModelIdByName, Pallet};
+use frame_support::{assert_noop, assert_ok};
+use sp_runtime::DispatchError;
+use verinfer_primitives::{ModelRegistry, ModelStatus};
+
+/// The pallet through its `ModelRegistry` interface.
+type Registry = Pallet<Test>;
+
+fn proposal() -> u32 {
+	assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), spec("digits")));
+	0
+}
+
+#[test]
+fn approval_makes_a_model_take_jobs() {
+	new_test_ext().execute_with(|| {
+		let id = proposal();
+		assert_ok!(Pallet::<Test>::approve_model(RuntimeOrigin::root(), id));
+		assert_eq!(Registry::status(id), Some(ModelStatus::Approved));
+		assert!(Registry::accepts_jobs(id));
+		// The deposit stays on hold while the model is in service.
+		assert_eq!(held(1), DEPOSIT);
+		assert_eq!(events().last(), Some(&Event::ModelApproved { model: id }));
+		assert_conserved();
+	});
+}
+
+#[test]
+fn lifecycle_calls_need_the_model_origin() {
+	new_test_ext().execute_with(|| {
+		let id = proposal();
+		let signed = RuntimeOrigin::signed(1);
+		assert_noop!(Pallet::<Test>::approve_model(signed.clone(), id), DispatchError::BadOrigin);
+		assert_noop!(Pallet::<Test>::reject_model(signed.clone(), id), DispatchError::BadOrigin);
+		assert_noop!(Pallet::<Test>::deprecate_model(signed, id), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn lifecycle_calls_need_a_known_model() {
+	new_test_ext().execute_with(|| {
+		let root = RuntimeOrigin::root();
+		assert_noop!(Pallet::<Test>::approve_model(root.clone(), 9), Error::<Test>::UnknownModel);
+		assert_noop!(Pallet::<Test>::reject_model(root.clone(), 9), Error::<Test>::UnknownModel);
+		assert_noop!(Pallet::<Test>::deprecate_model(root, 9), Error::<Test>::UnknownModel);
+	});
+}
+
+#[test]
+fn only_proposals_are_approved_or_rejected() {
+	new_test_ext().execute_with(|| {
+		let id = proposal();
+		let root = RuntimeOrigin::root();
+		assert_ok!(Pallet::<Test>::approve_model(root.clone(), id));
+		assert_noop!(Pallet::<Test>::approve_model(root.clone(), id), Error::<Test>::NotProposed);
+		assert_noop!(Pallet::<Test>::reject_model(root.clone(), id), Error::<Test>::NotProposed);
+		assert_ok!(Pallet::<Test>::deprecate_model(root.clone(), id));
+		assert_noop!(Pallet::<Test>::approve_model(root.clone(), id), Error::<Test>::NotProposed);
+		assert_noop!(Pallet::<Test>::reject_model(root, id), Error::<Test>::NotProposed);
+	});
+}
+
+#[test]
+fn rejection_deletes_the_proposal_and_pays_the_treasury() {
+	new_test_ext().execute_with(|| {
+		let id = proposal();
+		assert_ok!(Pallet::<Test>::reject_model(RuntimeOrigin::root(), id));
+		assert_eq!(Registry::status(id), None);
+		assert!(ModelIdByName::<Test>::iter().next().is_none());
+		assert_eq!(held(1), 0);
+		assert_eq!(Balances::total_balance(&1), ENDOWMENT - DEPOSIT);
+		assert_eq!(Balances::total_balance(&POT), ED + DEPOSIT);
+		assert_eq!(events().last(), Some(&Event::ModelRejected { model: id, slashed: DEPOSIT }));
+		assert_conserved();
+		// The name and version are free again.
+		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(3), spec("digits")));
+		assert_eq!(Registry::status(1), Some(ModelStatus::Proposed));
+	});
+}
+
+#[test]
+fn deprecation_keeps_the_entry_and_returns_the_deposit() {
+	new_test_ext().execute_with(|| {
+		let id = proposal();
+		assert_noop!(
+			Pallet::<Test>::deprecate_model(RuntimeOrigin::root(), id),
+			Error::<Test>::NotApproved
+		);
+		assert_ok!(Pallet::<Test>::approve_model(RuntimeOrigin::root(), id));
+		assert_ok!(Pallet::<Test>::deprecate_model(RuntimeOrigin::root(), id));
+		assert_eq!(Registry::status(id), Some(ModelStatus::Deprecated));
+		assert!(!Registry::accepts_jobs(id));
+		// Jobs still running can read everything they need.
+		assert_eq!(Registry::weights_hash(id), Some([1u8; 32]));
+		assert!(Registry::verification_class(id).is_some());
+		assert!(Registry::input_schema(id).is_some());
+		assert!(Registry::output_schema(id).is_some());
+		assert_eq!(Registry::base_price(id), Some(5));
+		assert_eq!(Registry::royalties(id).map(|r| r.len()), Some(1));
+		assert_eq!(held(1), 0);
+		assert_eq!(Balances::total_balance(&1), ENDOWMENT);
+		assert_eq!(
+			events().last(),
+			Some(&Event::ModelDeprecated { model: id, deposit_returned: DEPOSIT })
+		);
+		assert_noop!(
+			Pallet::<Test>::deprecate_model(RuntimeOrigin::root(), id),
+			Error::<Test>::NotApproved
+		);
+		assert_conserved();
+	});
+}

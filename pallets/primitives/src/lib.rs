@@ -1,0 +1,42 @@
+//! # verinfer primitives
+//!
+//! The vocabulary that the verinfer pallets, the runtime and the off-chain worker share, so
+//! that each of them reads a model or a stake the same way.
+//!
+//! ## Concepts
+//!
+//! - **Model.** An inference model in the registry (the `Models` pallet), named by a
+//!   [`ModelId`]. Its weights file is pinned by sha256 ([`WeightsHash`]) and format
+//!   ([`WeightsFormat`]); its input and output are described by a [`TensorSchema`] each, so
+//!   the chain can reject a job whose input cannot be what the model reads. A model goes
+//!   through [`ModelStatus::Proposed`], [`ModelStatus::Approved`] and
+//!   [`ModelStatus::Deprecated`]; only an approved model accepts jobs.
+//! - **Verification class.** How two executions of the same job are compared
+//!   ([`VerificationClass`]): bit-exact for integer models, within a tolerance for float
+//!   models.
+//! - **Contributors.** The people named in a model's entry, each with a royalty share of
+//!   every job fee ([`Contributor`]). The shares of one model add up to at most 100 %.
+//! - **Workers and auditors.** Accounts that bonded stake in the `ComputeStaking` pallet.
+//!   Workers serve models and run jobs; auditors re-run a sample of them. Misbehaviour is
+//!   punished by slashing a fraction of the bond ([`SlashDestination`] says where the
+//!   slashed funds go). Each bonded account keeps [`Reputation`] counters.
+//!
+//! ## Traits
+//!
+//! Pallets never name each other. A pallet that needs the registry or the stakes (the
+//! `Jobs` pallet, `ComputeStaking` for the registry) takes a [`ModelRegistry`] or a
+//! [`ComputeStakingInterface`] in its `Config`, and its tests use a mock of that trait.
+//!
+//! Every collection here is bounded and every type has a bounded encoding
+//! (`MaxEncodedLen`), so the types can sit in runtime storage and calls.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+mod model;
+mod schema;
+mod staking;
+
+pub use model::*;
+pub use schema::*;
+pub use staking::*;

@@ -1,0 +1,188 @@
+//! Models in the registry: their description, lifecycle and the trait other pallets read
+//! them through.
+
+use crate::{TensorSchema, VerificationClass, WeightsFormat};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_runtime::{traits::ConstU32, BoundedVec, Perbill};
+
+/// A model's index in the registry, assigned in registration order.
+pub type ModelId = u32;
+
+/// The sha256 of a model's weights file, as `sha256sum` prints it (but raw bytes).
+pub type WeightsHash = [u8; 32];
+
+/// The longest model name, in bytes.
+pub const MAX_NAME_LEN: u32 = 64;
+/// The longest version string, in bytes.
+pub const MAX_VERSION_LEN: u32 = 32;
+/// The longest weights location (a URI such as `pypi:digit-recognizer-py==0.1.0#path`, or
+/// an IPFS CID), in bytes.
+pub const MAX_LOCATION_LEN: u32 = 256;
+/// The most contributors one model can name.
+pub const MAX_CONTRIBUTORS: u32 = 16;
+
+/// A model name, e.g. `all-MiniLM-L6-v2`.
+pub type ModelName = BoundedVec<u8, ConstU32<MAX_NAME_LEN>>;
+/// A model version, e.g. `1.0.0`.
+pub type ModelVersion = BoundedVec<u8, ConstU32<MAX_VERSION_LEN>>;
+/// Where a worker fetches the weights file from.
+pub type WeightsLocation = BoundedVec<u8, ConstU32<MAX_LOCATION_LEN>>;
+/// A model's contributors.
+pub type Contributors<AccountId> = BoundedVec<Contributor<AccountId>, ConstU32<MAX_CONTRIBUTORS>>;
+
+/// Where a model is in its lifecycle.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum ModelStatus {
+	/// Registered, waiting for governance. Accepts no jobs.
+	Proposed,
+	/// Approved by governance. The only status in which the model accepts new jobs.
+	Approved,
+	/// Retired by governance. Accepts no new jobs, but its entry stays so that jobs that are
+	/// still running can be judged and paid.
+	Deprecated,
+}
+
+/// Someone who contributed to a model (its authors, the owners of its training data) and
+/// receives a royalty from every job that uses it.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub struct Contributor<AccountId> {
+	/// The contributor's identity: the account that may change `payee`.
+	pub who: AccountId,
+	/// The account its royalties are paid to.
+	pub payee: AccountId,
+	/// Its share of each job's fee.
+	pub share: Perbill,
+}
+
+/// The sum of the royalty shares, or `None` if it exceeds 100 %.
+///
+/// Royalties are taken from the job fee, so more than the whole fee cannot be promised.
+pub fn total_royalty<AccountId>(contributors: &[Contributor<AccountId>]) -> Option<Perbill> {
+	contributors
+		.iter()
+		.try_fold(0u32, |acc, c| {
+			acc.checked_add(c.share.deconstruct()).filter(|sum| *sum <= Perbill::one().deconstruct())
+		})
+		.map(Perbill::from_parts)
+}
+
+/// Everything a model owner submits to register a model.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub struct ModelSpec<AccountId, Balance> {
+	/// Human-readable name. Name and version together are unique in the registry.
+	pub name: ModelName,
+	/// Version string.
+	pub version: ModelVersion,
+	/// sha256 of the weights file.
+	pub weights_hash: WeightsHash,
+	/// Format of the weights file.
+	pub weights_format: WeightsFormat,
+	/// Where to fetch the weights file; the hash, not the location, is authoritative.
+	pub weights_location: WeightsLocation,
+	/// What a job's input must look like.
+	pub input: TensorSchema,
+	/// What a job's output looks like.
+	pub output: TensorSchema,
+	/// How results are compared.
+	pub verification: VerificationClass,
+	/// Who receives royalties, and how much.
+	pub contributors: Contributors<AccountId>,
+	/// The suggested fee per job, for wallets and dApps; each worker sets its own price.
+	pub base_price: Balance,
+}
+
+/// Read access to the model registry, for pallets that take jobs for models.
+///
+/// Implemented by the `Models` pallet; a mock implements it in other pallets' tests.
+pub trait ModelRegistry<AccountId, Balance> {
+	/// The model's status, `None` if no such model is registered.
+	fn status(model: ModelId) -> Option<ModelStatus>;
+
+	/// Whether the model takes new jobs: only approved models do.
+	fn accepts_jobs(model: ModelId) -> bool {
+		Self::status(model) == Some(ModelStatus::Approved)
+	}
+
+	/// How results of the model are compared.
+	fn verification_class(model: ModelId) -> Option<VerificationClass>;
+
+	/// The schema a job's input must match.
+	fn input_schema(model: ModelId) -> Option<TensorSchema>;
+
+	/// The schema of the model's output.
+	fn output_schema(model: ModelId) -> Option<TensorSchema>;
+
+	/// The sha256 of the model's weights file.
+	fn weights_hash(model: ModelId) -> Option<WeightsHash>;
+
+	/// The suggested fee per job.
+	fn base_price(model: ModelId) -> Option<Balance>;
+
+	/// Who receives royalties (their payee accounts) and their shares, whose sum is at most
+	/// 100 %.
+	fn royalties(model: ModelId) -> Option<Contributors<AccountId>>;
+
+	/// Registers and approves a model for another pallet's benchmarks; `None` if this
+	/// registry cannot (the default, so that a registry built without benchmarks still
+	/// implements the trait when another crate turns this feature on).
+	#[cfg(feature = "runtime-benchmarks")]
+	fn register_approved_for_benchmark(_owner: AccountId) -> Option<ModelId> {
+		None
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn c(share: u32) -> Contributor<u64> {
+		Contributor { who: 1, payee: 1, share: Perbill::from_percent(share) }
+	}
+
+	#[test]
+	fn royalties_may_not_exceed_the_whole_fee() {
+		assert_eq!(total_royalty::<u64>(&[]), Some(Perbill::zero()));
+		assert_eq!(total_royalty(&[c(40), c(60)]), Some(Perbill::one()));
+		assert_eq!(total_royalty(&[c(40), c(61)]), None);
+		assert_eq!(total_royalty(&[c(100), c(100), c(100), c(100), c(100)]), None);
+	}
+}

@@ -1,0 +1,270 @@
+//! How a model's input and output look, and how two results of it are compared.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
+use sp_runtime::{traits::ConstU32, BoundedVec, Perbill};
+
+/// The most dimensions a tensor schema may have. Four covers images in NCHW layout.
+pub const MAX_TENSOR_RANK: u32 = 4;
+/// The largest input or output, in bytes, a schema may declare. Anything larger travels
+/// off-chain as a content hash; the bound keeps job storage small.
+pub const MAX_TENSOR_BYTES: u32 = 64 * 1024;
+
+/// The shape of a tensor: the size of each dimension, outermost first.
+pub type TensorShape = BoundedVec<u32, ConstU32<MAX_TENSOR_RANK>>;
+
+/// The type of one element of a tensor, which fixes how its bytes are read.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum ElementType {
+	/// Unsigned 8-bit integer (pixels).
+	U8,
+	/// Signed 8-bit integer (quantised logits).
+	I8,
+	/// Signed 32-bit integer, little endian.
+	I32,
+	/// IEEE-754 single-precision float, little endian.
+	F32,
+	/// UTF-8 text. The shape is empty and the schema's `max_bytes` bounds the length.
+	Utf8,
+}
+
+impl ElementType {
+	/// The size of one element in bytes; `None` for variable-length text.
+	pub const fn byte_width(self) -> Option<u32> {
+		match self {
+			Self::U8 | Self::I8 => Some(1),
+			Self::I32 | Self::F32 => Some(4),
+			Self::Utf8 => None,
+		}
+	}
+}
+
+/// What a schema rejects, so that callers can map it to their own specific error.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SchemaError {
+	/// A numeric tensor has no dimensions, a zero-sized dimension, or text has a shape.
+	BadShape,
+	/// `max_bytes` is zero, above [`MAX_TENSOR_BYTES`], or (numeric) not equal to the size
+	/// that the shape implies.
+	BadSize,
+	/// The bytes do not have the length the schema requires.
+	WrongLength,
+	/// The bytes are not valid UTF-8 for a text schema.
+	NotUtf8,
+}
+
+/// The layout of a model's input or output.
+///
+/// A numeric tensor is the little-endian, row-major concatenation of its elements, so its
+/// length is exactly `product(shape) * element width`, and `max_bytes` must equal that (the
+/// redundancy lets a reader check one against the other). Text (`Utf8`) has an empty shape
+/// and any length from 0 to `max_bytes`.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub struct TensorSchema {
+	/// The element type.
+	pub element: ElementType,
+	/// The size of each dimension, outermost first; empty for text.
+	pub shape: TensorShape,
+	/// The exact (numeric) or largest (text) length in bytes.
+	pub max_bytes: u32,
+}
+
+impl TensorSchema {
+	/// The byte length that the shape implies for a numeric tensor, `None` on overflow or
+	/// for text.
+	pub fn implied_bytes(&self) -> Option<u32> {
+		let width = self.element.byte_width()?;
+		self.shape.iter().try_fold(width, |acc, dim| acc.checked_mul(*dim))
+	}
+
+	/// Checks that the schema is well formed: what a registry checks before accepting it.
+	pub fn validate(&self) -> Result<(), SchemaError> {
+		if self.max_bytes == 0 || self.max_bytes > MAX_TENSOR_BYTES {
+			return Err(SchemaError::BadSize);
+		}
+		match self.element {
+			ElementType::Utf8 =>
+				if !self.shape.is_empty() {
+					return Err(SchemaError::BadShape);
+				},
+			_ => {
+				if self.shape.is_empty() || self.shape.contains(&0) {
+					return Err(SchemaError::BadShape);
+				}
+				if self.implied_bytes() != Some(self.max_bytes) {
+					return Err(SchemaError::BadSize);
+				}
+			},
+		}
+		Ok(())
+	}
+
+	/// Checks that `bytes` is a value of this schema: what `Jobs` checks on an input.
+	pub fn check(&self, bytes: &[u8]) -> Result<(), SchemaError> {
+		let len = u32::try_from(bytes.len()).map_err(|_| SchemaError::WrongLength)?;
+		match self.element {
+			ElementType::Utf8 => {
+				if len > self.max_bytes {
+					return Err(SchemaError::WrongLength);
+				}
+				core::str::from_utf8(bytes).map(|_| ()).map_err(|_| SchemaError::NotUtf8)
+			},
+			_ =>
+				if len == self.max_bytes {
+					Ok(())
+				} else {
+					Err(SchemaError::WrongLength)
+				},
+		}
+	}
+}
+
+/// The file format of a model's weights, which tells the worker which loader to use.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum WeightsFormat {
+	/// A PyTorch `torch.save` pickle (`.pt`, `.pth`).
+	PyTorchPickle,
+	/// Hugging Face safetensors.
+	SafeTensors,
+	/// ONNX protobuf.
+	Onnx,
+	/// burn's own record format (`.mpk`).
+	BurnRecord,
+}
+
+/// How the results of two executions of the same job are compared.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum VerificationClass {
+	/// Integer-only models whose outputs are bit-identical on every backend: results match
+	/// when their canonical encodings (and so their hashes) are equal.
+	Exact,
+	/// Float models. Results match when every element differs by at most `max_abs` and the
+	/// cosine similarity of the two output vectors is at least `min_cosine`.
+	Tolerance {
+		/// The largest element-wise absolute difference, in billionths (1e-9) so that the
+		/// runtime compares integers only: `1_000_000` is 1e-3.
+		max_abs: u32,
+		/// The smallest cosine similarity of the two outputs.
+		min_cosine: Perbill,
+	},
+}
+
+impl VerificationClass {
+	/// A tolerance must allow some difference and ask for a positive similarity, or it
+	/// would either reject every float result or accept noise.
+	pub fn is_valid(&self) -> bool {
+		match self {
+			Self::Exact => true,
+			Self::Tolerance { max_abs, min_cosine } => *max_abs > 0 && !min_cosine.is_zero(),
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn schema(element: ElementType, shape: &[u32], max_bytes: u32) -> TensorSchema {
+		TensorSchema { element, shape: shape.to_vec().try_into().unwrap(), max_bytes }
+	}
+
+	#[test]
+	fn numeric_schema_must_match_its_shape() {
+		assert_eq!(schema(ElementType::U8, &[28, 28], 784).validate(), Ok(()));
+		assert_eq!(schema(ElementType::F32, &[384], 1536).validate(), Ok(()));
+		assert_eq!(schema(ElementType::F32, &[384], 384).validate(), Err(SchemaError::BadSize));
+		assert_eq!(schema(ElementType::U8, &[], 1).validate(), Err(SchemaError::BadShape));
+		assert_eq!(schema(ElementType::U8, &[0, 4], 0).validate(), Err(SchemaError::BadSize));
+		assert_eq!(schema(ElementType::U8, &[0, 4], 4).validate(), Err(SchemaError::BadShape));
+		// Overflowing shapes are rejected rather than wrapped.
+		assert_eq!(
+			schema(ElementType::I32, &[u32::MAX, 2], 8).validate(),
+			Err(SchemaError::BadSize)
+		);
+	}
+
+	#[test]
+	fn text_schema_bounds_length_and_encoding() {
+		let text = schema(ElementType::Utf8, &[], 8);
+		assert_eq!(text.validate(), Ok(()));
+		assert_eq!(text.check(b"hello"), Ok(()));
+		assert_eq!(text.check(b""), Ok(()));
+		assert_eq!(text.check(b"too long!"), Err(SchemaError::WrongLength));
+		assert_eq!(text.check(&[0xff, 0xfe]), Err(SchemaError::NotUtf8));
+		assert_eq!(schema(ElementType::Utf8, &[1], 8).validate(), Err(SchemaError::BadShape));
+		assert_eq!(
+			schema(ElementType::Utf8, &[], MAX_TENSOR_BYTES + 1).validate(),
+			Err(SchemaError::BadSize)
+		);
+	}
+
+	#[test]
+	fn numeric_input_must_have_exact_length() {
+		let image = schema(ElementType::U8, &[28, 28], 784);
+		assert_eq!(image.check(&[0u8; 784]), Ok(()));
+		assert_eq!(image.check(&[0u8; 783]), Err(SchemaError::WrongLength));
+	}
+
+	#[test]
+	fn tolerance_must_be_positive() {
+		assert!(VerificationClass::Exact.is_valid());
+		let ok = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::one() };
+		assert!(ok.is_valid());
+		let zero = VerificationClass::Tolerance { max_abs: 0, min_cosine: Perbill::one() };
+		assert!(!zero.is_valid());
+		let no_cos = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::zero() };
+		assert!(!no_cos.is_valid());
+	}
+}

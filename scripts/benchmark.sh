@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Regenerates the weights of verinfer's own pallets from their benchmarks.
+#
+# Builds verinfer-node with `--features runtime-benchmarks` into its own target directory
+# ($CARGO_TARGET_DIR/bench, so the normal build is not invalidated by the different
+# feature set), then runs `benchmark pallet` for each pallet and writes
+# pallets/<dir>/src/weights.rs from scripts/frame-weight-template.hbs.
+#
+# Usage: scripts/benchmark.sh [pallet_name ...]   (default: pallet_models pallet_compute_staking)
+# Env:   STEPS (default 50), REPEAT (default 20)
+source "$(dirname "$0")/lib.sh"
+
+BENCH_TARGET_DIR="$CARGO_TARGET_DIR/bench"
+BENCH_NODE="$BENCH_TARGET_DIR/release/verinfer-node"
+STEPS="${STEPS:-50}"
+REPEAT="${REPEAT:-20}"
+PALLETS=("$@")
+[ "${#PALLETS[@]}" -gt 0 ] || PALLETS=(pallet_models pallet_compute_staking)
+
+log "building verinfer-node with runtime benchmarks into $BENCH_TARGET_DIR"
+(cd "$REPO_ROOT" && CARGO_TARGET_DIR="$BENCH_TARGET_DIR" \
+	cargo build --release --locked -p verinfer-node --features runtime-benchmarks)
+[ -x "$BENCH_NODE" ] || die "cargo finished but $BENCH_NODE is missing"
+
+for pallet in "${PALLETS[@]}"; do
+	# pallet_compute_staking lives in pallets/compute-staking, and so on.
+	dir="${pallet#pallet_}"
+	dir="${dir//_/-}"
+	out="$REPO_ROOT/pallets/$dir/src/weights.rs"
+	[ -d "$(dirname "$out")" ] || die "no crate directory for $pallet at pallets/$dir"
+	log "benchmarking $pallet -> ${out#"$REPO_ROOT"/}"
+	"$BENCH_NODE" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "$STEPS" \
+		--repeat "$REPEAT" \
+		--wasm-execution compiled \
+		--heap-pages 4096 \
+		--output "$out" \
+		--template "$REPO_ROOT/scripts/frame-weight-template.hbs"
+done
+log "done; review the diff of pallets/*/src/weights.rs and commit it"
