@@ -28,7 +28,19 @@ pub(crate) fn fund<T: Config>(who: &T::AccountId, value: BalanceOf<T>) {
 fn approved_models<T: Config>(n: u32) -> Result<ModelsOf<T>, BenchmarkError> {
 	let owner: T::AccountId = account("owner", 0, 0);
 	let models: Vec<_> = (0..n)
-		.map(|_| T::Models::register_approved_for_benchmark(owner.clone()))
+		.map(|_| {
+			let schema = verinfer_primitives::TensorSchema {
+				element: verinfer_primitives::ElementType::Utf8,
+				shape: Default::default(),
+				max_bytes: 1024,
+			};
+			T::Models::register_approved_for_benchmark(
+				owner.clone(),
+				schema.clone(),
+				schema,
+				verinfer_primitives::VerificationClass::Exact,
+			)
+		})
 		.collect::<Option<_>>()
 		.ok_or(BenchmarkError::Stop("the registry cannot create benchmark models"))?;
 	models.try_into().map_err(|_| BenchmarkError::Stop("too many models"))

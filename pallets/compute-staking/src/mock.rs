@@ -105,7 +105,12 @@ impl ModelRegistry<u64, u64> for MockRegistry {
 		None
 	}
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_approved_for_benchmark(_owner: u64) -> Option<ModelId> {
+	fn register_approved_for_benchmark(
+		_owner: u64,
+		_input: TensorSchema,
+		_output: TensorSchema,
+		_verification: VerificationClass,
+	) -> Option<ModelId> {
 		// Each call gets the next approved id, so benchmarks get distinct models.
 		NEXT_BENCH_MODEL.with(|n| {
 			let id = *n.borrow();

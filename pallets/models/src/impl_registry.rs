@@ -36,9 +36,18 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_approved_for_benchmark(owner: T::AccountId) -> Option<ModelId> {
+	fn register_approved_for_benchmark(
+		owner: T::AccountId,
+		input: verinfer_primitives::TensorSchema,
+		output: verinfer_primitives::TensorSchema,
+		verification: verinfer_primitives::VerificationClass,
+	) -> Option<ModelId> {
 		let id = crate::NextModelId::<T>::get();
-		let spec = crate::benchmarking::spec_for::<T>(id, 0);
+		let mut spec =
+			crate::benchmarking::spec_for::<T>(id, verinfer_primitives::MAX_CONTRIBUTORS);
+		spec.input = input;
+		spec.output = output;
+		spec.verification = verification;
 		Pallet::<T>::insert_model(owner, spec, Default::default(), ModelStatus::Approved).ok()
 	}
 }

@@ -33,10 +33,16 @@
 
 extern crate alloc;
 
+mod commitment;
+mod economics;
 mod model;
 mod schema;
 mod staking;
+mod verdict;
 
+pub use commitment::*;
+pub use economics::*;
 pub use model::*;
 pub use schema::*;
 pub use staking::*;
+pub use verdict::*;

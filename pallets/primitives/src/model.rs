@@ -161,11 +161,17 @@ pub trait ModelRegistry<AccountId, Balance> {
 	/// 100 %.
 	fn royalties(model: ModelId) -> Option<Contributors<AccountId>>;
 
-	/// Registers and approves a model for another pallet's benchmarks; `None` if this
+	/// Registers and approves a model with the given schemas and the most contributors, for
+	/// another pallet's benchmarks; `None` if this
 	/// registry cannot (the default, so that a registry built without benchmarks still
 	/// implements the trait when another crate turns this feature on).
 	#[cfg(feature = "runtime-benchmarks")]
-	fn register_approved_for_benchmark(_owner: AccountId) -> Option<ModelId> {
+	fn register_approved_for_benchmark(
+		_owner: AccountId,
+		_input: TensorSchema,
+		_output: TensorSchema,
+		_verification: VerificationClass,
+	) -> Option<ModelId> {
 		None
 	}
 }

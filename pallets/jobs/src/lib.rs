@@ -1,0 +1,664 @@
+//! # Jobs pallet
+//!
+//! The heart of verinfer: dApps pay for inference jobs, workers run them off-chain and
+//! commit to their results, a random sample of results is re-executed blind by auditors,
+//! and whoever is caught lying is slashed.
+//!
+//! ## Lifecycle
+//!
+//! 1. **Submit.** [`Pallet::submit_job`] names an approved model, an input that fits the
+//!    model's input schema, and `max_fee`, which goes on hold (`HoldReason::JobFee`). The
+//!    job waits in a bounded queue. [`Pallet::cancel_job`] refunds a job no worker took.
+//! 2. **Assign.** `on_initialize` assigns a bounded number of queued jobs per block. Among
+//!    the active workers that serve the model, ask at most `max_fee` and have a reputation
+//!    score of at least `min_worker_score`, one is drawn with probability proportional to
+//!    stake times reputation score: an account gains jobs only by bonding more stake and
+//!    delivering, and cannot choose the draw.
+//! 3. **Commit.** The worker sends [`Pallet::commit_result`] with
+//!    `H(domain ‖ job ‖ worker ‖ model hash ‖ input hash ‖ output ‖ salt)` (see
+//!    [`verinfer_primitives::commitment`]) before the commit deadline.
+//! 4. **Audit draw.** Two blocks after the commit, the job is sampled for audit with the
+//!    probability [`verinfer_primitives::audit_probability`] gives (at least the governed
+//!    base `p`, more for valuable jobs against small stakes and for newcomers or workers
+//!    caught before, so that cheating has a negative expected value), using randomness
+//!    from a block authored after the commit (see *Randomness* below). A sampled job gets
+//!    `k` auditors, drawn from the active auditors, never the worker itself.
+//! 5. **Blind audit.** Each auditor re-runs the job and sends [`Pallet::commit_audit`].
+//!    The reveal phase opens only when all auditors committed or the audit window closed,
+//!    so no auditor can copy the worker's output; commitments name their sender, so no
+//!    auditor can copy another's commitment either.
+//! 6. **Reveal.** The worker sends [`Pallet::reveal_result`] and each auditor that
+//!    committed [`Pallet::reveal_audit`], with output and salt; the chain checks them
+//!    against the commitments and that the output fits the model's output schema.
+//! 7. **Judge.** Outputs are compared by the model's verification class
+//!    ([`verinfer_primitives::outputs_match`]): `Exact` on bytes, `Tolerance` element-wise
+//!    in integer fixed point. If the majority of the revealed auditors disagree with the
+//!    worker, the worker is slashed (`worker_slash`) and the owner refunded in full; the
+//!    auditors on the losing side are slashed (`auditor_slash`). A tie, or an audit no
+//!    auditor revealed, goes to the dispute origin ([`Pallet::resolve_dispute`]); if it
+//!    does not decide within `dispute_window`, the owner is refunded and nobody is paid
+//!    or slashed.
+//! 8. **Finalize.** An accepted result's fee (the worker's price, at most `max_fee`) is
+//!    split by [`verinfer_primitives::split_fee`] between the model's contributors, the
+//!    treasury, the agreeing auditors and the worker; the rest of `max_fee` is released
+//!    to the owner. A missed commit or reveal slashes the worker (`missed_deadline_slash`)
+//!    and the job is reassigned once, then refunded; an auditor that misses its commit or
+//!    reveal is slashed the same way. Finished jobs are pruned after `retention` blocks.
+//!
+//! ## Bounded work
+//!
+//! Every phase deadline is filed in the `Agenda` of the block it falls in (at most
+//! `MaxJobsPerBlock` jobs per block; a full block files into the next one), and
+//! `on_initialize` handles exactly that block's agenda and at most
+//! `MaxAssignmentsPerBlock` queued jobs. Finished jobs are pruned in `on_idle`, as far as
+//! the block's spare weight allows. Nothing iterates over all jobs, workers or accounts.
+//!
+//! ## Randomness
+//!
+//! Assignment and the audit draw use the runtime's `Randomness`, always with a subject
+//! that names the job, and the audit draw only two blocks after the commit, so that the
+//! worker cannot know at commit time whether it will be audited. The runtime says which
+//! source it plugs in and why.
+//!
+//! ## Parameters
+//!
+//! [`JobParams`] live in storage and only `ParamsOrigin` changes them, through
+//! [`Pallet::set_params`], with range checks. Each job copies the parameters when it is
+//! submitted, so a change never applies retroactively to jobs in flight.
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod lifecycle;
+pub mod runtime_api;
+mod schedule;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+use frame_support::traits::fungible::Inspect;
+
+/// The balance type of the runtime's currency.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{InspectHold, Mutate, MutateHold},
+			tokens::Precision,
+			Randomness,
+		},
+		PalletId,
+	};
+	use frame_system::pallet_prelude::*;
+	use sp_runtime::{traits::Saturating, Perbill};
+	use verinfer_primitives::{
+		commitment, input_hash, ComputeStakingInterface, JobId, ModelRegistry, Salt,
+	};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// The pallet's configuration.
+	#[pallet::config]
+	pub trait Config: frame_system::Config<RuntimeEvent: From<Event<Self>>> {
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// The native currency: job fees are held in it and paid out from the hold.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ Mutate<Self::AccountId>
+			+ InspectHold<Self::AccountId>;
+
+		/// The model registry: which models take jobs, their schemas and royalties.
+		type Models: ModelRegistry<Self::AccountId, BalanceOf<Self>>;
+
+		/// The bonded workers and auditors.
+		type Staking: ComputeStakingInterface<Self::AccountId, BalanceOf<Self>>;
+
+		/// The randomness for assignment and audit draws (see the crate docs).
+		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
+
+		/// Who may change [`JobParams`].
+		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Who settles disputed jobs.
+		type DisputeOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The treasury account: it receives the treasury's share of fees and any payout
+		/// that cannot be made to its recipient.
+		#[pallet::constant]
+		type TreasuryAccount: Get<Self::AccountId>;
+
+		/// The pallet's id, from which the account that collects a caught worker's slash
+		/// (to reward the auditors who caught it) is derived.
+		#[pallet::constant]
+		type PalletId: Get<PalletId>;
+
+		/// The largest input, in bytes.
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+
+		/// The largest output, in bytes.
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+
+		/// The most jobs waiting for a worker.
+		#[pallet::constant]
+		type MaxQueuedJobs: Get<u32>;
+
+		/// The most jobs whose phase ends in one block.
+		#[pallet::constant]
+		type MaxJobsPerBlock: Get<u32>;
+
+		/// The most queued jobs `on_initialize` tries to assign per block.
+		#[pallet::constant]
+		type MaxAssignmentsPerBlock: Get<u32>;
+
+		/// The most auditors per job (at most [`MAX_AUDITORS`]).
+		#[pallet::constant]
+		type MaxAuditorsPerJob: Get<u32>;
+
+		/// Weights of this pallet's calls and hooks.
+		type WeightInfo: WeightInfo;
+	}
+
+	/// Why the pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A job's `max_fee`, held from submission until the job ends.
+		#[codec(index = 0)]
+		JobFee,
+	}
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T> = StorageValue<_, JobId, ValueQuery>;
+
+	/// Every job not yet pruned.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, Job<T>, OptionQuery>;
+
+	/// Revealed outputs: the worker's and each auditor's, kept until the job is pruned.
+	#[pallet::storage]
+	pub type Outputs<T: Config> = StorageDoubleMap<
+		_,
+		Twox64Concat,
+		JobId,
+		Blake2_128Concat,
+		T::AccountId,
+		BoundedVec<u8, T::MaxOutputLen>,
+		OptionQuery,
+	>;
+
+	/// Jobs waiting for a worker, oldest first.
+	#[pallet::storage]
+	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
+
+	/// The jobs whose current phase ends in a block, handled by that block's
+	/// `on_initialize`.
+	#[pallet::storage]
+	pub type Agenda<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxJobsPerBlock>,
+		ValueQuery,
+	>;
+
+	/// Finished jobs to prune, in the order they finished, with the block from which on
+	/// they may be pruned.
+	#[pallet::storage]
+	pub type PruneQueue<T: Config> =
+		StorageMap<_, Twox64Concat, u64, (JobId, BlockNumberFor<T>), OptionQuery>;
+
+	/// The first and one-past-last index of [`PruneQueue`].
+	#[pallet::storage]
+	pub type PruneBounds<T> = StorageValue<_, (u64, u64), ValueQuery>;
+
+	/// The market parameters for new jobs.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, ParamsOf<T>, OptionQuery>;
+
+	/// Genesis: the initial market parameters.
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters new jobs run under, until governance changes them.
+		pub params: Option<ParamsOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = &self.params {
+				Pallet::<T>::validate_params(params)
+					.expect("the genesis job parameters must be valid");
+				Params::<T>::put(params);
+			}
+		}
+	}
+
+	/// What happened to jobs.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A job was submitted and its `max_fee` put on hold.
+		JobSubmitted { job: JobId, owner: T::AccountId, model: u32, max_fee: BalanceOf<T> },
+		/// Its owner cancelled a queued job; the hold was released.
+		JobCancelled { job: JobId },
+		/// A worker was assigned a job, at its price.
+		JobAssigned { job: JobId, worker: T::AccountId, fee: BalanceOf<T>, commit_by: BlockNumberFor<T> },
+		/// The worker committed to a result.
+		ResultCommitted { job: JobId, worker: T::AccountId },
+		/// The audit draw: whether the job is audited, and by whom.
+		AuditDrawn { job: JobId, audited: bool, auditors: alloc::vec::Vec<T::AccountId> },
+		/// An auditor committed to its own result.
+		AuditCommitted { job: JobId, auditor: T::AccountId },
+		/// The reveal phase opened.
+		RevealOpened { job: JobId, reveal_by: BlockNumberFor<T> },
+		/// The worker revealed a result that matches its commitment.
+		ResultRevealed { job: JobId },
+		/// An auditor revealed a result that matches its commitment.
+		AuditRevealed { job: JobId, auditor: T::AccountId, agrees: bool },
+		/// The job is final: its verdict, and the fee the owner paid (zero if rejected).
+		JobFinalized { job: JobId, verdict: Verdict, fee: BalanceOf<T> },
+		/// The audit was inconclusive; the dispute origin decides.
+		JobDisputed { job: JobId },
+		/// Someone missed a deadline of the job and was slashed `slashed`.
+		DeadlineMissed { job: JobId, who: T::AccountId, status: JobStatus, slashed: BalanceOf<T> },
+		/// An auditor's verdict went against the majority and it was slashed.
+		AuditorSlashed { job: JobId, auditor: T::AccountId, slashed: BalanceOf<T> },
+		/// The worker's result was rejected and it was slashed.
+		WorkerSlashed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		/// The job went back to the queue after its worker failed.
+		JobRequeued { job: JobId, failed_worker: T::AccountId },
+		/// The job ended without a result; the owner was refunded.
+		JobExpired { job: JobId, status: JobStatus },
+		/// A finished job's data was removed.
+		JobPruned { job: JobId },
+		/// The market parameters for new jobs changed.
+		ParamsSet { params: ParamsOf<T> },
+	}
+
+	/// Why a call failed.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model with this id is registered.
+		UnknownModel,
+		/// The model is not approved (proposed or deprecated), so it takes no jobs.
+		ModelNotApproved,
+		/// The input is longer than the model's input schema (or the runtime) allows.
+		InputTooLarge,
+		/// The input does not fit the model's input schema (wrong length or not UTF-8).
+		MalformedInput,
+		/// `max_fee` is below the minimum job fee.
+		FeeBelowMinimum,
+		/// `max_fee` is below the model's price.
+		FeeBelowModelPrice,
+		/// The deadline leaves no time to assign, run, audit and reveal the job.
+		DeadlineTooSoon,
+		/// The queue of jobs waiting for a worker is full; try again later.
+		QueueFull,
+		/// No block within reach has room for another deadline; try again later.
+		AgendaFull,
+		/// The market parameters are not set: governance must set them first.
+		NoParams,
+		/// No job with this id (it may have been pruned).
+		UnknownJob,
+		/// Only the job's owner may do this.
+		NotJobOwner,
+		/// Only a job that no worker has taken can be cancelled.
+		NotCancellable,
+		/// The caller is not the job's assigned worker.
+		NotAssignedWorker,
+		/// The job is not waiting for a commitment.
+		NotAwaitingCommit,
+		/// The commit deadline passed.
+		CommitDeadlinePassed,
+		/// The caller is not one of the job's auditors.
+		NotAnAuditor,
+		/// The job is not in its audit phase.
+		NotAuditing,
+		/// This auditor already committed.
+		AlreadyCommitted,
+		/// The reveal phase is not open.
+		RevealNotOpen,
+		/// The reveal deadline passed.
+		RevealDeadlinePassed,
+		/// The caller did not commit, so it has nothing to reveal.
+		NothingToReveal,
+		/// Already revealed.
+		AlreadyRevealed,
+		/// Output and salt do not match the commitment.
+		CommitmentMismatch,
+		/// The output is longer than the runtime allows.
+		OutputTooLarge,
+		/// The output does not fit the model's output schema.
+		MalformedOutput,
+		/// The job is not disputed.
+		NotDisputed,
+		/// The audit probability must be above zero.
+		AuditProbabilityZero,
+		/// Auditors per job must be between one and the runtime's maximum.
+		AuditorsPerJobOutOfRange,
+		/// Every window and the retention must be at least one block.
+		ZeroWindow,
+		/// The treasury's and auditors' shares together exceed 100%.
+		SharesAbove100Percent,
+		/// The minimum worker score is at most 1000 (thousandths).
+		ScoreOutOfRange,
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			let (handled, assigned) = Self::run_block(now);
+			T::WeightInfo::on_initialize(handled, assigned)
+		}
+
+		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
+			Self::prune(now, remaining)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxAuditorsPerJob::get() <= MAX_AUDITORS, "MaxAuditorsPerJob too high");
+			assert!(T::MaxJobsPerBlock::get() > 0 && T::MaxAssignmentsPerBlock::get() > 0);
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Submits a job: runs `model` on `input`, paying at most `max_fee`, which goes on
+		/// hold. With a `deadline`, the job is refunded if it has no final result by then.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_job(input.len() as u32))]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			model: u32,
+			input: BoundedVec<u8, T::MaxInputLen>,
+			max_fee: BalanceOf<T>,
+			deadline: Option<BlockNumberFor<T>>,
+		) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			let params = Params::<T>::get().ok_or(Error::<T>::NoParams)?;
+			let schema = T::Models::input_schema(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(T::Models::accepts_jobs(model), Error::<T>::ModelNotApproved);
+			ensure!(input.len() as u32 <= schema.max_bytes, Error::<T>::InputTooLarge);
+			schema.check(&input).map_err(|_| Error::<T>::MalformedInput)?;
+			ensure!(max_fee >= params.min_fee, Error::<T>::FeeBelowMinimum);
+			let price = T::Models::base_price(model).unwrap_or_default();
+			ensure!(max_fee >= price, Error::<T>::FeeBelowModelPrice);
+			let now = frame_system::Pallet::<T>::block_number();
+			if let Some(deadline) = deadline {
+				ensure!(deadline >= now.saturating_add(Self::min_turnaround(&params)), Error::<T>::DeadlineTooSoon);
+			}
+
+			let job_id = NextJobId::<T>::get();
+			// File the queue timeout first: it is the only step that can fail for lack of
+			// room, and nothing is held yet.
+			let queue_ends = now.saturating_add(params.queue_timeout);
+			let queue_ends = Self::file(job_id, queue_ends)?;
+			Queue::<T>::try_mutate(|q| q.try_push(job_id)).map_err(|_| {
+				Self::unfile(job_id, queue_ends);
+				Error::<T>::QueueFull
+			})?;
+			T::Currency::hold(&HoldReason::JobFee.into(), &owner, max_fee)?;
+
+			NextJobId::<T>::put(job_id.saturating_add(1));
+			Jobs::<T>::insert(
+				job_id,
+				Job {
+					owner: owner.clone(),
+					model,
+					input_hash: input_hash(&input),
+					input,
+					max_fee,
+					fee: Default::default(),
+					submitted_at: now,
+					deadline,
+					status: JobStatus::Queued,
+					phase_ends: queue_ends,
+					worker: None,
+					failed_worker: None,
+					attempts: 0,
+					commitment: None,
+					revealed: false,
+					audited: None,
+					auditors: Default::default(),
+					verdict: None,
+					terms: params,
+				},
+			);
+			Self::deposit_event(Event::JobSubmitted { job: job_id, owner, model, max_fee });
+			Ok(())
+		}
+
+		/// Cancels a job that no worker has taken yet, releasing its fee.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(entry.owner == who, Error::<T>::NotJobOwner);
+			ensure!(entry.status == JobStatus::Queued, Error::<T>::NotCancellable);
+			Queue::<T>::mutate(|q| q.retain(|j| *j != job));
+			Self::unfile(job, entry.phase_ends);
+			Self::refund(&entry);
+			entry.status = JobStatus::Cancelled;
+			Self::finish(job, entry);
+			Self::deposit_event(Event::JobCancelled { job });
+			Ok(())
+		}
+
+		/// The assigned worker commits to its result: `commitment` is
+		/// [`verinfer_primitives::commitment`] of the output and a secret salt.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::commit_result())]
+		pub fn commit_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			commitment: verinfer_primitives::Commitment,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(entry.worker.as_ref() == Some(&who), Error::<T>::NotAssignedWorker);
+			ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotAwaitingCommit);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= entry.phase_ends, Error::<T>::CommitDeadlinePassed);
+			// The draw uses randomness from a block authored after this one.
+			let draw_at = now.saturating_add(2u32.into());
+			let draw_at = Self::refile(job, entry.phase_ends, draw_at)?;
+			entry.commitment = Some(commitment);
+			entry.status = JobStatus::Committed;
+			entry.phase_ends = draw_at;
+			Jobs::<T>::insert(job, entry);
+			Self::deposit_event(Event::ResultCommitted { job, worker: who });
+			Ok(())
+		}
+
+		/// An auditor of the job commits to its own result, before any output is revealed.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::commit_audit())]
+		pub fn commit_audit(
+			origin: OriginFor<T>,
+			job: JobId,
+			commitment: verinfer_primitives::Commitment,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			let slot = entry.auditors.iter().position(|a| a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+			ensure!(entry.status == JobStatus::Auditing, Error::<T>::NotAuditing);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= entry.phase_ends, Error::<T>::NotAuditing);
+			let auditor = entry.auditors.get_mut(slot).ok_or(Error::<T>::NotAnAuditor)?;
+			ensure!(auditor.commitment.is_none(), Error::<T>::AlreadyCommitted);
+			auditor.commitment = Some(commitment);
+			Self::deposit_event(Event::AuditCommitted { job, auditor: who });
+			if entry.auditors.iter().all(|a| a.commitment.is_some()) {
+				let previous = entry.phase_ends;
+				Self::open_reveal(job, &mut entry, now, Some(previous))?;
+			}
+			Jobs::<T>::insert(job, entry);
+			Ok(())
+		}
+
+		/// The worker reveals its output and salt. Unaudited jobs are final at once;
+		/// audited ones when every auditor that committed has revealed too.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::reveal_result(output.len() as u32))]
+		pub fn reveal_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			output: BoundedVec<u8, T::MaxOutputLen>,
+			salt: Salt,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(entry.worker.as_ref() == Some(&who), Error::<T>::NotAssignedWorker);
+			Self::check_reveal(job, &entry, &who, entry.commitment, entry.revealed, &output, &salt)?;
+			entry.revealed = true;
+			Outputs::<T>::insert(job, &who, output);
+			Self::deposit_event(Event::ResultRevealed { job });
+			Self::after_reveal(job, entry);
+			Ok(())
+		}
+
+		/// An auditor reveals its output and salt.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::reveal_audit(output.len() as u32))]
+		pub fn reveal_audit(
+			origin: OriginFor<T>,
+			job: JobId,
+			output: BoundedVec<u8, T::MaxOutputLen>,
+			salt: Salt,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			let slot = entry.auditors.iter().position(|a| a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+			let (commitment, revealed) = entry
+				.auditors
+				.get(slot)
+				.map(|a| (a.commitment, a.revealed))
+				.ok_or(Error::<T>::NotAnAuditor)?;
+			Self::check_reveal(job, &entry, &who, commitment, revealed, &output, &salt)?;
+			if let Some(a) = entry.auditors.get_mut(slot) {
+				a.revealed = true;
+			}
+			let agrees = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w)).map(|worker_output| {
+				Self::matches(entry.model, &worker_output, &output)
+			});
+			Outputs::<T>::insert(job, &who, output);
+			Self::deposit_event(Event::AuditRevealed { job, auditor: who, agrees: agrees.unwrap_or(false) });
+			Self::after_reveal(job, entry);
+			Ok(())
+		}
+
+		/// The dispute origin settles a disputed job: `accept` keeps the worker's result
+		/// (the auditors against it are slashed), otherwise the worker is slashed and the
+		/// owner refunded.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::resolve_dispute())]
+		pub fn resolve_dispute(origin: OriginFor<T>, job: JobId, accept: bool) -> DispatchResult {
+			T::DisputeOrigin::ensure_origin(origin)?;
+			let entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+			ensure!(entry.status == JobStatus::Disputed, Error::<T>::NotDisputed);
+			Self::unfile(job, entry.phase_ends);
+			let verdict =
+				if accept { Verdict::AcceptedByGovernance } else { Verdict::RejectedByGovernance };
+			Self::settle(job, entry, verdict);
+			Ok(())
+		}
+
+		/// Sets the market parameters for jobs submitted from now on.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
+			T::ParamsOrigin::ensure_origin(origin)?;
+			Self::validate_params(&params)?;
+			Params::<T>::put(&params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Checks the ranges of market parameters.
+		pub fn validate_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
+			ensure!(!p.audit_probability.is_zero(), Error::<T>::AuditProbabilityZero);
+			ensure!(
+				p.auditors_per_job >= 1 && p.auditors_per_job <= T::MaxAuditorsPerJob::get(),
+				Error::<T>::AuditorsPerJobOutOfRange
+			);
+			let zero = BlockNumberFor::<T>::zero();
+			ensure!(
+				[p.queue_timeout, p.commit_window, p.audit_window, p.reveal_window, p.dispute_window, p.retention]
+					.iter()
+					.all(|w| *w > zero),
+				Error::<T>::ZeroWindow
+			);
+			ensure!(
+				p.treasury_share.deconstruct().saturating_add(p.auditor_share.deconstruct()) <=
+					Perbill::one().deconstruct(),
+				Error::<T>::SharesAbove100Percent
+			);
+			ensure!(p.min_worker_score <= 1000, Error::<T>::ScoreOutOfRange);
+			Ok(())
+		}
+
+		/// The fewest blocks from submission to a final result: an owner's deadline must
+		/// allow at least this.
+		pub fn min_turnaround(p: &ParamsOf<T>) -> BlockNumberFor<T> {
+			p.commit_window
+				.saturating_add(2u32.into())
+				.saturating_add(p.audit_window)
+				.saturating_add(p.reveal_window)
+		}
+
+		/// Checks a reveal against its commitment and the model's output schema.
+		fn check_reveal(
+			job: JobId,
+			entry: &Job<T>,
+			who: &T::AccountId,
+			commitment_made: Option<verinfer_primitives::Commitment>,
+			already: bool,
+			output: &[u8],
+			salt: &Salt,
+		) -> DispatchResult {
+			ensure!(entry.status == JobStatus::Revealing, Error::<T>::RevealNotOpen);
+			let now = frame_system::Pallet::<T>::block_number();
+			ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
+			let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
+			ensure!(!already, Error::<T>::AlreadyRevealed);
+			let model_hash = T::Models::weights_hash(entry.model).ok_or(Error::<T>::UnknownModel)?;
+			let expected = commitment(job, who, &model_hash, &entry.input_hash, output, salt);
+			ensure!(expected == committed, Error::<T>::CommitmentMismatch);
+			let schema = T::Models::output_schema(entry.model).ok_or(Error::<T>::UnknownModel)?;
+			schema.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
+			Ok(())
+		}
+
+		/// Releases what is left of a job's hold back to its owner.
+		pub(crate) fn release_rest(owner: &T::AccountId, amount: BalanceOf<T>) {
+			let _ = T::Currency::release(&HoldReason::JobFee.into(), owner, amount, Precision::BestEffort);
+		}
+	}
+}

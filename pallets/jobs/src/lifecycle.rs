@@ -1,0 +1,441 @@
+//! The job state machine's transitions that hooks and calls share: assignment, the audit
+//! draw, judging, settling, payouts, refunds and missed deadlines.
+
+use crate::{pallet::*, types::*, BalanceOf};
+use alloc::vec::Vec;
+use codec::Encode;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{
+		fungible::{Mutate, MutateHold},
+		tokens::{Fortitude, Precision, Preservation, Restriction},
+		Randomness,
+	},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::{
+	traits::{AccountIdConversion, Saturating, UniqueSaturatedInto, Zero},
+	Perbill,
+};
+use verinfer_primitives::{
+	audit_probability, outputs_match, split_equally, split_fee, ComputeStakingInterface, JobId,
+	ModelRegistry, Reputation, SlashDestination,
+};
+
+/// A worker's reputation score in thousandths: the share of its record that is good, with
+/// failed audits weighing five times and missed deadlines twice as much as a delivered job.
+pub fn reputation_score(r: &Reputation) -> u32 {
+	let good = u64::from(r.jobs_completed).saturating_add(1);
+	let bad = u64::from(r.audits_failed)
+		.saturating_mul(5)
+		.saturating_add(u64::from(r.missed_deadlines).saturating_mul(2));
+	(good.saturating_mul(1000) / good.saturating_add(bad)) as u32
+}
+
+impl<T: Config> Pallet<T> {
+	/// `on_initialize`: ends the phases due in block `now`, then assigns queued jobs.
+	/// Returns how many agenda entries and queued jobs it handled.
+	pub(crate) fn run_block(now: BlockNumberFor<T>) -> (u32, u32) {
+		let due = Agenda::<T>::take(now);
+		let handled = due.len() as u32;
+		for job in due {
+			Self::phase_ended(job, now);
+		}
+
+		let queue = Queue::<T>::get();
+		let tried = queue.len().min(T::MaxAssignmentsPerBlock::get() as usize);
+		let mut waiting = Vec::new();
+		for job in queue.iter().take(tried) {
+			if !Self::try_assign(*job, now) {
+				waiting.push(*job);
+			}
+		}
+		// Jobs nobody could take go to the back, so one job without a worker never blocks
+		// the others.
+		let rest = queue.iter().skip(tried).copied().chain(waiting);
+		Queue::<T>::put(BoundedVec::truncate_from(rest.collect::<Vec<_>>()));
+		(handled, tried as u32)
+	}
+
+	/// A job's phase deadline came.
+	fn phase_ended(job: JobId, now: BlockNumberFor<T>) {
+		let Some(mut entry) = Jobs::<T>::get(job) else { return };
+		if entry.phase_ends != now {
+			return;
+		}
+		match entry.status {
+			JobStatus::Queued => {
+				Queue::<T>::mutate(|q| q.retain(|j| *j != job));
+				Self::expire(job, entry);
+			},
+			JobStatus::Assigned => Self::worker_failed(job, entry, now),
+			JobStatus::Committed => Self::draw_audit(job, entry, now),
+			JobStatus::Auditing => {
+				for slot in entry.auditors.iter().filter(|a| a.commitment.is_none()) {
+					Self::missed_deadline(job, &slot.who, JobStatus::Auditing, &entry.terms);
+				}
+				if Self::open_reveal(job, &mut entry, now, None).is_ok() {
+					Jobs::<T>::insert(job, entry);
+				} else {
+					Self::expire(job, entry);
+				}
+			},
+			JobStatus::Revealing => {
+				for slot in entry.auditors.iter().filter(|a| a.commitment.is_some() && !a.revealed) {
+					Self::missed_deadline(job, &slot.who, JobStatus::Revealing, &entry.terms);
+				}
+				if entry.revealed {
+					Self::judge(job, entry, now);
+				} else {
+					Self::worker_failed(job, entry, now);
+				}
+			},
+			JobStatus::Disputed => Self::expire(job, entry),
+			JobStatus::Finalized | JobStatus::Cancelled | JobStatus::Expired => {},
+		}
+	}
+
+	/// Draws a worker for a queued job; returns whether one was assigned.
+	pub(crate) fn try_assign(job: JobId, now: BlockNumberFor<T>) -> bool {
+		let Some(mut entry) = Jobs::<T>::get(job) else { return true };
+		if entry.status != JobStatus::Queued {
+			return true;
+		}
+		let candidates: Vec<(T::AccountId, BalanceOf<T>, u128)> = T::Staking::active_workers(entry.model)
+			.into_iter()
+			.filter(|w| *w != entry.owner && Some(w) != entry.failed_worker.as_ref())
+			.filter_map(|w| {
+				let price = T::Staking::worker_price(&w)?;
+				let score = reputation_score(&T::Staking::reputation(&w));
+				if price > entry.max_fee || score < entry.terms.min_worker_score {
+					return None;
+				}
+				let stake: u128 = T::Staking::stake(&w).unique_saturated_into();
+				Some((w, price, stake.saturating_mul(u128::from(score))))
+			})
+			.collect();
+		let total = candidates.iter().fold(0u128, |acc, c| acc.saturating_add(c.2));
+		if total == 0 {
+			return false;
+		}
+		let mut ticket = Self::random_u128(b"verinfer/assign", job) % total;
+		let Some((worker, price, _)) = candidates.into_iter().find(|c| {
+			if ticket < c.2 {
+				true
+			} else {
+				ticket -= c.2;
+				false
+			}
+		}) else {
+			return false;
+		};
+		let Ok(commit_by) = Self::refile(job, entry.phase_ends, now.saturating_add(entry.terms.commit_window))
+		else {
+			return false;
+		};
+		entry.status = JobStatus::Assigned;
+		entry.phase_ends = commit_by;
+		entry.worker = Some(worker.clone());
+		entry.fee = price;
+		entry.attempts = entry.attempts.saturating_add(1);
+		Jobs::<T>::insert(job, entry);
+		Self::deposit_event(Event::JobAssigned { job, worker, fee: price, commit_by });
+		true
+	}
+
+	/// The audit draw, two blocks after the commit.
+	fn draw_audit(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
+		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
+		let p = audit_probability(
+			entry.terms.audit_probability,
+			entry.fee,
+			T::Staking::stake(&worker),
+			entry.terms.worker_slash,
+			&T::Staking::reputation(&worker),
+		);
+		let roll = (Self::random_u128(b"verinfer/audit", job) % 1_000_000_000) as u32;
+		let mut auditors = Vec::new();
+		if roll < p.deconstruct() {
+			let wanted = entry.terms.auditors_per_job.min(T::MaxAuditorsPerJob::get());
+			auditors = Self::draw_auditors(job, &worker, &entry.owner, wanted);
+		}
+		let audited = !auditors.is_empty();
+		entry.audited = Some(audited);
+		entry.auditors = BoundedVec::truncate_from(
+			auditors.iter().map(|who| AuditorSlot { who: who.clone(), commitment: None, revealed: false }).collect(),
+		);
+		Self::deposit_event(Event::AuditDrawn { job, audited, auditors });
+		let next = if audited {
+			Self::file(job, now.saturating_add(entry.terms.audit_window)).map(|at| {
+				entry.status = JobStatus::Auditing;
+				entry.phase_ends = at;
+			})
+		} else {
+			Self::open_reveal(job, &mut entry, now, None)
+		};
+		match next {
+			Ok(()) => Jobs::<T>::insert(job, entry),
+			Err(_) => Self::expire(job, entry),
+		}
+	}
+
+	/// Draws up to `wanted` distinct active auditors, never the worker or the job's owner.
+	fn draw_auditors(job: JobId, worker: &T::AccountId, owner: &T::AccountId, wanted: u32) -> Vec<T::AccountId> {
+		let mut pool: Vec<T::AccountId> =
+			T::Staking::active_auditors().into_iter().filter(|a| a != worker && a != owner).collect();
+		let mut chosen = Vec::new();
+		let mut seed = Self::random_u128(b"verinfer/auditors", job);
+		while (chosen.len() as u32) < wanted && !pool.is_empty() {
+			let index = (seed % pool.len() as u128) as usize;
+			chosen.push(pool.swap_remove(index));
+			seed = u128::from_le_bytes(blake2_128(&seed.to_le_bytes()));
+		}
+		chosen
+	}
+
+	/// Opens the reveal phase, moving the job's deadline from `previous` (if filed).
+	pub(crate) fn open_reveal(
+		job: JobId,
+		entry: &mut Job<T>,
+		now: BlockNumberFor<T>,
+		previous: Option<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
+		let wanted = now.saturating_add(entry.terms.reveal_window);
+		let at = match previous {
+			Some(old) => Self::refile(job, old, wanted)?,
+			None => Self::file(job, wanted)?,
+		};
+		entry.status = JobStatus::Revealing;
+		entry.phase_ends = at;
+		Self::deposit_event(Event::RevealOpened { job, reveal_by: at });
+		Ok(())
+	}
+
+	/// After a reveal: an unaudited job is final; an audited one is judged once everyone
+	/// who committed has revealed.
+	pub(crate) fn after_reveal(job: JobId, entry: Job<T>) {
+		let everyone = entry.revealed &&
+			entry.auditors.iter().all(|a| a.commitment.is_none() || a.revealed);
+		if entry.audited != Some(true) && entry.revealed {
+			Self::unfile(job, entry.phase_ends);
+			Self::settle(job, entry, Verdict::AcceptedUnaudited);
+		} else if everyone {
+			Self::unfile(job, entry.phase_ends);
+			Self::judge(job, entry, frame_system::Pallet::<T>::block_number());
+		} else {
+			Jobs::<T>::insert(job, entry);
+		}
+	}
+
+	/// Whether two outputs of `model` match under its verification class.
+	pub(crate) fn matches(model: u32, a: &[u8], b: &[u8]) -> bool {
+		T::Models::verification_class(model).is_some_and(|class| outputs_match(&class, a, b))
+	}
+
+	/// Judges an audited job by the majority of the auditors that revealed.
+	fn judge(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
+		let worker_output = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w));
+		let (mut agree, mut disagree) = (0u32, 0u32);
+		if let Some(out) = &worker_output {
+			for slot in entry.auditors.iter().filter(|a| a.revealed) {
+				match Outputs::<T>::get(job, &slot.who) {
+					Some(theirs) if Self::matches(entry.model, out, &theirs) => agree += 1,
+					_ => disagree += 1,
+				}
+			}
+		}
+		if agree > disagree {
+			Self::settle(job, entry, Verdict::AcceptedByAudit);
+		} else if disagree > agree {
+			Self::settle(job, entry, Verdict::RejectedByAudit);
+		} else {
+			// A tie, or nobody revealed: governance decides.
+			match Self::file(job, now.saturating_add(entry.terms.dispute_window)) {
+				Ok(at) => {
+					entry.status = JobStatus::Disputed;
+					entry.phase_ends = at;
+					Jobs::<T>::insert(job, entry);
+					Self::deposit_event(Event::JobDisputed { job });
+				},
+				Err(_) => Self::expire(job, entry),
+			}
+		}
+	}
+
+	/// Applies a verdict: slashes the losing side, pays or refunds, and finishes the job.
+	pub(crate) fn settle(job: JobId, mut entry: Job<T>, verdict: Verdict) {
+		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
+		let worker_output = Outputs::<T>::get(job, &worker);
+		let (mut with_worker, mut against_worker) = (Vec::new(), Vec::new());
+		for slot in entry.auditors.iter().filter(|a| a.revealed) {
+			let theirs = Outputs::<T>::get(job, &slot.who);
+			let agrees = match (&worker_output, &theirs) {
+				(Some(w), Some(t)) => Self::matches(entry.model, w, t),
+				_ => false,
+			};
+			if agrees { with_worker.push(slot.who.clone()) } else { against_worker.push(slot.who.clone()) }
+		}
+		let (winners, losers) =
+			if verdict.accepted() { (with_worker, against_worker) } else { (against_worker, with_worker) };
+		for auditor in &losers {
+			let slashed = T::Staking::slash(auditor, entry.terms.auditor_slash, SlashDestination::Treasury);
+			T::Staking::note_audit_failed(auditor);
+			Self::deposit_event(Event::AuditorSlashed { job, auditor: auditor.clone(), slashed });
+		}
+		for auditor in &winners {
+			T::Staking::note_audit_passed(auditor);
+		}
+
+		let fee = if verdict.accepted() {
+			Self::pay(&entry, &worker, &winners);
+			T::Staking::note_job_completed(&worker);
+			if entry.audited == Some(true) {
+				T::Staking::note_audit_passed(&worker);
+			}
+			entry.fee
+		} else {
+			let pot = Self::pot();
+			let slashed = T::Staking::slash(&worker, entry.terms.worker_slash, SlashDestination::Account(pot.clone()));
+			T::Staking::note_audit_failed(&worker);
+			Self::deposit_event(Event::WorkerSlashed { job, worker: worker.clone(), slashed });
+			// The auditors who caught it are paid from the slash, up to the audit share of
+			// the fee; the rest of the slash goes to the treasury.
+			let reward = entry.terms.auditor_share.mul_floor(entry.fee).min(slashed);
+			let parts = split_equally(reward, winners.len() as u32);
+			for (auditor, part) in winners.iter().zip(parts) {
+				Self::pay_from_pot(&pot, auditor, part);
+			}
+			Self::pay_from_pot(&pot, &T::TreasuryAccount::get(), slashed.saturating_sub(reward));
+			Self::refund(&entry);
+			Zero::zero()
+		};
+		entry.status = JobStatus::Finalized;
+		entry.verdict = Some(verdict);
+		Self::deposit_event(Event::JobFinalized { job, verdict, fee });
+		Self::finish(job, entry);
+	}
+
+	/// Pays an accepted job's fee out of the owner's hold and releases the rest.
+	fn pay(entry: &Job<T>, worker: &T::AccountId, auditors: &[T::AccountId]) {
+		let contributors = T::Models::royalties(entry.model).unwrap_or_default();
+		let shares: Vec<Perbill> = contributors.iter().map(|c| c.share).collect();
+		let split = split_fee(
+			entry.fee,
+			&shares,
+			entry.terms.treasury_share,
+			entry.terms.auditor_share,
+			!auditors.is_empty(),
+		);
+		let mut paid = BalanceOf::<T>::zero();
+		for (contributor, amount) in contributors.iter().zip(split.royalties) {
+			paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, &contributor.payee, amount));
+		}
+		paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, &T::TreasuryAccount::get(), split.treasury));
+		for (auditor, amount) in auditors.iter().zip(split_equally(split.auditors, auditors.len() as u32)) {
+			paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, auditor, amount));
+		}
+		paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, worker, split.worker));
+		Self::release_rest(&entry.owner, entry.max_fee.saturating_sub(paid));
+	}
+
+	/// Moves `amount` of `owner`'s job-fee hold to `to`; if `to` cannot receive it (a new
+	/// account below the existential deposit), to the treasury. Returns what moved; what
+	/// did not stays on hold and is released to the owner with the rest.
+	fn pay_from_hold(owner: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		if amount.is_zero() {
+			return amount;
+		}
+		let reason = HoldReason::JobFee.into();
+		let moved = |dest: &T::AccountId| {
+			T::Currency::transfer_on_hold(&reason, owner, dest, amount, Precision::Exact, Restriction::Free, Fortitude::Polite)
+		};
+		moved(to).or_else(|_| moved(&T::TreasuryAccount::get())).unwrap_or_default()
+	}
+
+	/// Pays from the slash pot, falling back to the treasury; what cannot move stays in
+	/// the pot (never lost).
+	fn pay_from_pot(pot: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		if T::Currency::transfer(pot, to, amount, Preservation::Expendable).is_err() {
+			let _ = T::Currency::transfer(pot, &T::TreasuryAccount::get(), amount, Preservation::Expendable);
+		}
+	}
+
+	/// The account that briefly holds a caught worker's slash while it is shared out.
+	pub fn pot() -> T::AccountId {
+		T::PalletId::get().into_account_truncating()
+	}
+
+	/// Releases a job's whole `max_fee` back to its owner.
+	pub(crate) fn refund(entry: &Job<T>) {
+		Self::release_rest(&entry.owner, entry.max_fee);
+	}
+
+	/// The worker missed its commit or reveal: it is slashed, and the job is requeued once
+	/// (to another worker) or refunded.
+	fn worker_failed(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
+		let status = entry.status;
+		let Some(worker) = entry.worker.take() else { return Self::expire(job, entry) };
+		Self::missed_deadline(job, &worker, status, &entry.terms);
+		let _ = Outputs::<T>::clear_prefix(job, crate::MAX_AUDITORS.saturating_add(1), None);
+		let fits_deadline = entry
+			.deadline
+			.map_or(true, |d| now.saturating_add(Self::min_turnaround(&entry.terms)) <= d);
+		if entry.attempts < 2 && fits_deadline {
+			if let Ok(at) = Self::file(job, now.saturating_add(entry.terms.queue_timeout)) {
+				if Queue::<T>::mutate(|q| q.try_push(job)).is_ok() {
+					entry.status = JobStatus::Queued;
+					entry.phase_ends = at;
+					entry.failed_worker = Some(worker.clone());
+					entry.fee = Zero::zero();
+					entry.commitment = None;
+					entry.revealed = false;
+					entry.audited = None;
+					entry.auditors = Default::default();
+					Jobs::<T>::insert(job, entry);
+					Self::deposit_event(Event::JobRequeued { job, failed_worker: worker });
+					return;
+				}
+				Self::unfile(job, at);
+			}
+		}
+		Self::expire(job, entry);
+	}
+
+	/// Slashes `who` for a missed deadline.
+	fn missed_deadline(job: JobId, who: &T::AccountId, status: JobStatus, terms: &ParamsOf<T>) {
+		let slashed = T::Staking::slash(who, terms.missed_deadline_slash, SlashDestination::Treasury);
+		T::Staking::note_missed_deadline(who);
+		Self::deposit_event(Event::DeadlineMissed { job, who: who.clone(), status, slashed });
+	}
+
+	/// Ends a job without a result: refunds the owner.
+	pub(crate) fn expire(job: JobId, mut entry: Job<T>) {
+		let status = entry.status;
+		Self::refund(&entry);
+		entry.status = JobStatus::Expired;
+		Self::deposit_event(Event::JobExpired { job, status });
+		Self::finish(job, entry);
+	}
+
+	/// Stores a job that reached its end and queues it for pruning.
+	pub(crate) fn finish(job: JobId, entry: Job<T>) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let prune_from = now.saturating_add(entry.terms.retention);
+		Jobs::<T>::insert(job, entry);
+		Self::queue_prune(job, prune_from);
+	}
+
+	/// 128 random bits for `job` and `purpose`.
+	fn random_u128(purpose: &[u8], job: JobId) -> u128 {
+		let (seed, _) = T::Randomness::random(&(purpose, job).encode());
+		u128::from_le_bytes(blake2_128(&seed.encode()))
+	}
+}
+
+/// blake2-128 of `data`: spreads any randomness output over 128 bits.
+fn blake2_128(data: &[u8]) -> [u8; 16] {
+	sp_crypto_hashing::blake2_128(data)
+}

@@ -1,0 +1,101 @@
+//! Simulations: does cheating pay, and do audits catch cheaters as often as `p` says?
+
+use super::*;
+use sp_runtime::Perbill;
+use verinfer_primitives::{audit_probability, expected_cheating_gain, Reputation};
+
+/// A deterministic stream of uniform draws in [0, 1e9).
+fn draws(seed: u64) -> impl Iterator<Item = u32> {
+	(0u64..).map(move |i| {
+		let h = sp_io::hashing::blake2_128(&codec::Encode::encode(&(seed, i)));
+		(u128::from_le_bytes(h) % 1_000_000_000) as u32
+	})
+}
+
+/// 10,000 jobs at the default parameters, a worker that skips the work on 30 % of them.
+/// Cheating must lose money on average, and detections must match the audit probability.
+#[test]
+fn cheating_has_negative_expected_value_and_detections_match_p() {
+	let p = params();
+	let (fee, cost) = (PRICE as u128, PRICE as u128 / 2);
+	let stake = WORKER_STAKE as u128;
+	let veteran = Reputation { jobs_completed: 1_000, ..Default::default() };
+	let prob = audit_probability(p.audit_probability.min(Perbill::from_percent(10)), fee, stake, p.worker_slash, &veteran);
+	let slash = p.worker_slash.mul_floor(stake);
+
+	let (mut cheated, mut caught, mut honest_profit, mut cheat_profit) = (0u32, 0u32, 0i128, 0i128);
+	let mut rng = draws(7);
+	for _ in 0..10_000 {
+		let cheat = rng.next().unwrap() < 300_000_000;
+		let audited = rng.next().unwrap() < prob.deconstruct();
+		if cheat {
+			cheated += 1;
+			if audited {
+				caught += 1;
+				cheat_profit -= slash as i128;
+			} else {
+				cheat_profit += fee as i128;
+			}
+		} else {
+			honest_profit += fee as i128 - cost as i128;
+		}
+	}
+	// Detections are binomial(cheated, p): within four standard deviations.
+	let expected = cheated as f64 * prob.deconstruct() as f64 / 1e9;
+	let sigma = (expected * (1.0 - prob.deconstruct() as f64 / 1e9)).sqrt();
+	assert!(((caught as f64) - expected).abs() <= 4.0 * sigma + 1.0, "caught {caught}, expected {expected:.1}");
+	assert!(cheat_profit < 0, "cheating lost {cheat_profit} over {cheated} jobs");
+	assert!(honest_profit > 0);
+	assert!(expected_cheating_gain(prob, fee, slash) < 0);
+}
+
+/// The same on the real pallet: 300 jobs through submit, commit, audit and reveal, with the
+/// worker wrong on every third one. Every wrong result that is audited is rejected, every
+/// audited honest one accepted, and the share audited matches the audit probability.
+#[test]
+fn on_chain_audits_catch_the_cheater() {
+	new_test_ext().execute_with(|| {
+		let issuance = genesis_issuance();
+		let mut p = params();
+		p.audit_probability = Perbill::from_percent(30);
+		// Small slashes and no reputation cut-off, so the cheater stays in the market for
+		// the whole run (a real cheater is priced out much sooner).
+		p.worker_slash = Perbill::from_percent(1);
+		p.min_worker_score = 0;
+		assert_ok!(Jobs::set_params(RuntimeOrigin::root(), p));
+		// Enough stake that slashes never push the worker out of the market mid-run.
+		assert_ok!(ComputeStaking::bond_extra(RuntimeOrigin::signed(WORKER), 400_000));
+		let (mut audited, mut rejected, mut wrong_audited) = (0u32, 0u32, 0u32);
+		for n in 0..300u32 {
+			let cheat = n % 3 == 0;
+			let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
+			run_until(id, JobStatus::Assigned);
+			let out = if cheat { wrong_output(EXACT) } else { honest_output(EXACT) };
+			commit(id, WORKER, &out);
+			run_to(job(id).phase_ends);
+			if job(id).audited == Some(true) {
+				audited += 1;
+				wrong_audited += cheat as u32;
+				let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+				for a in &auditors {
+					commit_audit(id, *a, &honest_output(EXACT));
+				}
+				reveal(id, WORKER, &out);
+				for a in &auditors {
+					reveal_audit(id, *a, &honest_output(EXACT));
+				}
+			} else {
+				reveal(id, WORKER, &out);
+			}
+			let verdict = last_verdict(id).expect("final");
+			if verdict == Verdict::RejectedByAudit {
+				rejected += 1;
+			}
+			assert_eq!(verdict.accepted(), !(cheat && job(id).audited == Some(true)));
+		}
+		assert_eq!(rejected, wrong_audited, "every audited wrong result was rejected");
+		// The audit probability is at least 30 %; newcomer and failed-audit boosts raise it.
+		assert!(audited >= 60 && audited <= 300, "audited {audited} of 300");
+		assert_settled(issuance);
+	});
+}

@@ -1,0 +1,174 @@
+//! The market's economics as plain functions: how a job's fee is split, and how likely a
+//! result is to be audited.
+//!
+//! The `Jobs` pallet calls these; they are tested here without a runtime.
+
+use crate::Reputation;
+use alloc::vec::Vec;
+use sp_runtime::{
+	traits::{AtLeast32BitUnsigned, One, Saturating, Zero},
+	PerThing, Perbill,
+};
+
+/// Where one job's fee goes. The parts always add up to the fee exactly.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct FeeSplit<Balance> {
+	/// Each contributor's royalty, in the order of the model's contributors.
+	pub royalties: Vec<Balance>,
+	/// The treasury's share.
+	pub treasury: Balance,
+	/// What the auditors share among themselves (zero if the job was not audited).
+	pub auditors: Balance,
+	/// The rest, for the worker.
+	pub worker: Balance,
+}
+
+/// Splits `fee`: first each contributor's royalty, then the treasury's share, then the
+/// auditors' share if the job was audited (otherwise it stays with the worker), and the
+/// worker gets what is left. Each share is of the whole fee, rounded down; a share that
+/// no longer fits is cut to what remains, so nothing is ever paid twice or created.
+pub fn split_fee<Balance: AtLeast32BitUnsigned + Copy>(
+	fee: Balance,
+	royalty_shares: &[Perbill],
+	treasury_share: Perbill,
+	auditor_share: Perbill,
+	audited: bool,
+) -> FeeSplit<Balance> {
+	let mut remaining = fee;
+	let mut take = |share: Perbill| {
+		let part = share.mul_floor(fee).min(remaining);
+		remaining = remaining.saturating_sub(part);
+		part
+	};
+	let royalties = royalty_shares.iter().map(|s| take(*s)).collect();
+	let treasury = take(treasury_share);
+	let auditors = if audited { take(auditor_share) } else { Zero::zero() };
+	FeeSplit { royalties, treasury, auditors, worker: remaining }
+}
+
+/// Splits `amount` equally among `n` recipients; the first ones get one unit more when it
+/// does not divide. The parts add up to `amount`.
+pub fn split_equally<Balance: AtLeast32BitUnsigned + Copy>(amount: Balance, n: u32) -> Vec<Balance> {
+	if n == 0 {
+		return Vec::new();
+	}
+	let n_balance = Balance::from(n);
+	let base = amount / n_balance;
+	let extra = amount % n_balance;
+	(0..n)
+		.map(|i| if Balance::from(i) < extra { base.saturating_add(One::one()) } else { base })
+		.collect()
+}
+
+/// Jobs a worker must have completed before it is no longer treated as a newcomer.
+pub const NEWCOMER_JOBS: u32 = 20;
+
+/// The probability that a committed result is audited.
+///
+/// A rational worker that skips the work keeps the fee `F` when not audited and loses
+/// `S` (the slash it risks, `slash_fraction` of its `stake`) when caught, so cheating pays
+/// `(1 - p) F - p S`, negative exactly when `p > F / (F + S)`. The probability is therefore
+/// never below twice that bound (a safety margin for the worker's saved compute and for
+/// estimation error), nor below governance's `base`. Newcomers, and workers that failed
+/// audits before, are audited more: at least twice `base`, doubling per failed audit.
+pub fn audit_probability<Balance: AtLeast32BitUnsigned + Copy>(
+	base: Perbill,
+	fee: Balance,
+	stake: Balance,
+	slash_fraction: Perbill,
+	reputation: &Reputation,
+) -> Perbill {
+	let at_risk = slash_fraction.mul_floor(stake);
+	let deterrence = if fee.is_zero() {
+		Perbill::zero()
+	} else {
+		Perbill::from_rational(fee.saturating_mul(2u32.into()), fee.saturating_add(at_risk))
+	};
+	let mut suspicion = base;
+	if reputation.jobs_completed < NEWCOMER_JOBS {
+		suspicion = suspicion.saturating_add(base);
+	}
+	for _ in 0..reputation.audits_failed.min(30) {
+		suspicion = suspicion.saturating_add(suspicion);
+	}
+	suspicion.max(deterrence)
+}
+
+/// What cheating on one job is worth to a worker on average, in the balance's units:
+/// positive means cheating pays. Used by the simulation tests to check the parameters.
+pub fn expected_cheating_gain(p: Perbill, fee: u128, slash: u128) -> i128 {
+	let kept = p.left_from_one().mul_floor(fee) as i128;
+	let lost = p.mul_ceil(slash) as i128;
+	kept - lost
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn fee_split_adds_up_exactly() {
+		let s = split_fee(1_000u128, &[Perbill::from_percent(5), Perbill::from_percent(3)], Perbill::from_percent(10), Perbill::from_percent(20), true);
+		assert_eq!(s.royalties, [50, 30]);
+		assert_eq!((s.treasury, s.auditors, s.worker), (100, 200, 620));
+		let unaudited = split_fee(1_000u128, &[Perbill::from_percent(5)], Perbill::from_percent(10), Perbill::from_percent(20), false);
+		assert_eq!((unaudited.auditors, unaudited.worker), (0, 850));
+		// Rounding leaves the dust with the worker, never lost.
+		let odd = split_fee(7u128, &[Perbill::from_percent(33)], Perbill::from_percent(33), Perbill::from_percent(33), true);
+		assert_eq!(odd.royalties[0] + odd.treasury + odd.auditors + odd.worker, 7);
+		// Shares over 100 % in total are cut, not paid twice.
+		let over = split_fee(100u128, &[Perbill::from_percent(90)], Perbill::from_percent(50), Perbill::from_percent(50), true);
+		assert_eq!((over.royalties[0], over.treasury, over.auditors, over.worker), (90, 10, 0, 0));
+	}
+
+	#[test]
+	fn fee_split_never_creates_or_loses_funds() {
+		for fee in [0u128, 1, 2, 3, 99, 1_000_003, u128::MAX] {
+			for shares in [&[][..], &[Perbill::from_parts(333_333_333)][..], &[Perbill::one(); 2][..]] {
+				let s = split_fee(fee, shares, Perbill::from_parts(123_456_789), Perbill::from_percent(20), true);
+				let total = s.royalties.iter().fold(0u128, |a, b| a.saturating_add(*b))
+					.saturating_add(s.treasury).saturating_add(s.auditors).saturating_add(s.worker);
+				assert_eq!(total, fee);
+			}
+		}
+	}
+
+	#[test]
+	fn equal_split_adds_up() {
+		assert_eq!(split_equally(10u128, 3), [4, 3, 3]);
+		assert_eq!(split_equally(9u128, 3), [3, 3, 3]);
+		assert_eq!(split_equally(2u128, 3), [1, 1, 0]);
+		assert!(split_equally(5u128, 0).is_empty());
+	}
+
+	fn veteran() -> Reputation {
+		Reputation { jobs_completed: NEWCOMER_JOBS, ..Default::default() }
+	}
+
+	#[test]
+	fn audit_probability_deters_cheating() {
+		let base = Perbill::from_percent(10);
+		// A well-staked veteran on a cheap job: governance's base rate.
+		let p = audit_probability(base, 1_000u128, 1_000_000, Perbill::from_percent(10), &veteran());
+		assert_eq!(p, base);
+		assert!(expected_cheating_gain(p, 1_000, 100_000) < 0);
+		// A valuable job against a small stake is audited more, enough to deter.
+		let p = audit_probability(base, 50_000u128, 100_000, Perbill::from_percent(50), &veteran());
+		assert!(p > base);
+		assert!(expected_cheating_gain(p, 50_000, 50_000) < 0);
+		// A fee above the slash is always audited.
+		let p = audit_probability(base, 10u128, 5, Perbill::from_percent(100), &veteran());
+		assert_eq!(p, Perbill::one());
+	}
+
+	#[test]
+	fn audit_probability_follows_reputation() {
+		let base = Perbill::from_percent(10);
+		let newcomer = Reputation::default();
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &newcomer), Perbill::from_percent(20));
+		let caught_twice = Reputation { audits_failed: 2, ..veteran() };
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &caught_twice), Perbill::from_percent(40));
+		let caught_often = Reputation { audits_failed: 1_000, ..veteran() };
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &caught_often), Perbill::one());
+	}
+}
