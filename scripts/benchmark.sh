@@ -1,25 +1,27 @@
 #!/usr/bin/env bash
 # Regenerates the weights of verinfer's own pallets from their benchmarks.
 #
-# Builds verinfer-node with `--features runtime-benchmarks` into its own target directory
-# ($CARGO_TARGET_DIR/bench, so the normal build is not invalidated by the different
-# feature set), then runs `benchmark pallet` for each pallet and writes
-# pallets/<dir>/src/weights.rs from scripts/frame-weight-template.hbs.
+# Builds verinfer-node with `--features runtime-benchmarks` in the shared target directory
+# (cargo keeps both feature sets' artifacts side by side, so only the crates whose features
+# differ are built again) and keeps that binary as $CARGO_TARGET_DIR/bench/verinfer-node.
+# The benchmarked code is the runtime's release Wasm, executed compiled. Then it runs
+# `benchmark pallet` for each pallet and writes pallets/<dir>/src/weights.rs from
+# scripts/frame-weight-template.hbs. The next normal build relinks the normal node.
 #
 # Usage: scripts/benchmark.sh [pallet_name ...]   (default: pallet_models pallet_compute_staking)
 # Env:   STEPS (default 50), REPEAT (default 20)
 source "$(dirname "$0")/lib.sh"
 
-BENCH_TARGET_DIR="$CARGO_TARGET_DIR/bench"
-BENCH_NODE="$BENCH_TARGET_DIR/release/verinfer-node"
+BENCH_NODE="$CARGO_TARGET_DIR/bench/verinfer-node"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 PALLETS=("$@")
-[ "${#PALLETS[@]}" -gt 0 ] || PALLETS=(pallet_models pallet_compute_staking)
+[ "${#PALLETS[@]}" -gt 0 ] || PALLETS=(pallet_models pallet_compute_staking pallet_jobs)
 
-log "building verinfer-node with runtime benchmarks into $BENCH_TARGET_DIR"
-(cd "$REPO_ROOT" && CARGO_TARGET_DIR="$BENCH_TARGET_DIR" \
-	cargo build --release --locked -p verinfer-node --features runtime-benchmarks)
+log "building verinfer-node with runtime benchmarks"
+(cd "$REPO_ROOT" && cargo build --locked -p verinfer-node --features runtime-benchmarks)
+mkdir -p "$(dirname "$BENCH_NODE")"
+cp "$NODE_BIN" "$BENCH_NODE"
 [ -x "$BENCH_NODE" ] || die "cargo finished but $BENCH_NODE is missing"
 
 for pallet in "${PALLETS[@]}"; do
