@@ -4,6 +4,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod dev_seal;
+mod market_rpc;
 mod rpc;
 mod service;
 

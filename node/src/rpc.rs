@@ -25,8 +25,8 @@ pub struct FullDeps<C, P> {
 	pub manual_seal: Option<mpsc::Sender<EngineCommand<Hash>>>,
 }
 
-/// All RPC extensions: `system_accountNextIndex`, `payment_*`, and on development chains
-/// `engine_*`.
+/// All RPC extensions: `system_accountNextIndex`, `payment_*`, the market's `jobs_*`,
+/// `models_list` and `workers_list`, and on development chains `engine_*`.
 pub fn create_full<C, P>(
 	deps: FullDeps<C, P>,
 ) -> Result<RpcModule<()>, Box<dyn std::error::Error + Send + Sync>>
@@ -37,15 +37,24 @@ where
 	C::Api: substrate_frame_rpc_system::AccountNonceApi<Block, AccountId, Nonce>,
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
+	C::Api: pallet_jobs::runtime_api::VerinferApi<
+		Block,
+		AccountId,
+		Balance,
+		verinfer_runtime::BlockNumber,
+		crate::market_rpc::ModelEntry,
+	>,
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use crate::market_rpc::{Market, MarketApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let FullDeps { client, pool, manual_seal } = deps;
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
-	module.merge(TransactionPayment::new(client).into_rpc())?;
+	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
+	module.merge(Market::new(client).into_rpc())?;
 	if let Some(sink) = manual_seal {
 		module.merge(ManualSeal::new(sink).into_rpc())?;
 	}

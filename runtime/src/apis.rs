@@ -17,7 +17,7 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Jobs, Nonce, Runtime,
 	RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment, VERSION,
 };
 
@@ -238,6 +238,61 @@ impl_runtime_apis! {
 			let params = (&config, &whitelist);
 			add_benchmarks!(params, batches);
 			Ok(batches)
+		}
+	}
+
+	impl pallet_jobs::runtime_api::VerinferApi<
+		Block,
+		AccountId,
+		Balance,
+		BlockNumber,
+		pallet_models::ModelInfo<AccountId, Balance, BlockNumber>,
+	> for Runtime {
+		fn job(id: verinfer_primitives::JobId) -> Option<pallet_jobs::runtime_api::JobInfo<AccountId, Balance, BlockNumber>> {
+			Jobs::job_info(id)
+		}
+
+		fn job_result(id: verinfer_primitives::JobId) -> Option<pallet_jobs::runtime_api::JobResult<AccountId>> {
+			Jobs::job_result(id)
+		}
+
+		fn list_jobs(
+			filter: pallet_jobs::runtime_api::JobFilter<AccountId>,
+			before: Option<verinfer_primitives::JobId>,
+			limit: u32,
+		) -> pallet_jobs::runtime_api::JobPage<AccountId, Balance, BlockNumber> {
+			Jobs::list_jobs(filter, before, limit)
+		}
+
+		fn estimate_fee(
+			model: verinfer_primitives::ModelId,
+			input_len: u32,
+		) -> Option<pallet_jobs::runtime_api::FeeEstimate<Balance>> {
+			Jobs::estimate_fee(model, input_len)
+		}
+
+		fn models() -> Vec<(verinfer_primitives::ModelId, pallet_models::ModelInfo<AccountId, Balance, BlockNumber>)> {
+			pallet_models::Models::<Runtime>::iter().collect()
+		}
+
+		fn workers(
+			model: Option<verinfer_primitives::ModelId>,
+		) -> Vec<pallet_jobs::runtime_api::WorkerInfo<AccountId, Balance>> {
+			match model {
+				Some(model) => Jobs::workers(model),
+				None => {
+					// Every model's workers, each worker once.
+					let mut all: Vec<pallet_jobs::runtime_api::WorkerInfo<AccountId, Balance>> = Vec::new();
+					for id in pallet_models::Models::<Runtime>::iter_keys() {
+						for w in Jobs::workers(id) {
+							if !all.iter().any(|seen| seen.who == w.who) {
+								all.push(w);
+							}
+						}
+					}
+					all
+				},
+			}
 		}
 	}
 

@@ -9,4 +9,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_models, Models]
 	[pallet_compute_staking, ComputeStaking]
+	[pallet_jobs, Jobs]
 );

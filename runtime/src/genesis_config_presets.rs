@@ -7,8 +7,9 @@
 //! local testnet spec generated from them.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, ModelsConfig,
-	RuntimeGenesisConfig, SudoConfig, EXISTENTIAL_DEPOSIT, INF, MILLI_INF,
+	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockNumber, JobsConfig,
+	ModelsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, EXISTENTIAL_DEPOSIT, HOURS, INF,
+	MILLI_INF, MINUTES,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -25,10 +26,34 @@ use verinfer_primitives::{
 /// What each endowed development account starts with: one million INF.
 pub const ENDOWMENT: Balance = 1_000_000 * INF;
 
+/// The Jobs market parameters. `fast` (the dev chain) shortens every window to seconds so a
+/// whole job, audit included, runs within a test; the local testnet uses realistic ones.
+pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
+	let blocks = |fast_blocks: BlockNumber, real: BlockNumber| if fast { fast_blocks } else { real };
+	pallet_jobs::JobParams {
+		min_fee: 10 * MILLI_INF,
+		audit_probability: Perbill::from_percent(10),
+		auditors_per_job: 3,
+		worker_slash: Perbill::from_percent(30),
+		auditor_slash: Perbill::from_percent(20),
+		missed_deadline_slash: Perbill::from_percent(5),
+		treasury_share: Perbill::from_percent(5),
+		auditor_share: Perbill::from_percent(20),
+		queue_timeout: blocks(30, 5 * MINUTES),
+		commit_window: blocks(20, 2 * MINUTES),
+		audit_window: blocks(20, 2 * MINUTES),
+		reveal_window: blocks(20, 2 * MINUTES),
+		dispute_window: blocks(60, HOURS),
+		retention: blocks(30 * MINUTES, DAYS),
+		min_worker_score: 300,
+	}
+}
+
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
+	fast: bool,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -48,6 +73,7 @@ fn genesis(
 		},
 		sudo: SudoConfig { key: Some(root.clone()) },
 		models: ModelsConfig { models: shipped_models(root) },
+		jobs: JobsConfig { params: Some(job_params(fast)) },
 	})
 }
 
@@ -182,6 +208,7 @@ pub fn development_config_genesis() -> Value {
 		vec![authority(Sr25519Keyring::Alice)],
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		true,
 	)
 }
 
@@ -194,6 +221,7 @@ pub fn local_config_genesis() -> Value {
 			.collect(),
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		false,
 	)
 }
 

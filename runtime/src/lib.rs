@@ -195,4 +195,6 @@ mod runtime {
 	pub type Models = pallet_models;
 	#[runtime::pallet_index(8)]
 	pub type ComputeStaking = pallet_compute_staking;
+	#[runtime::pallet_index(9)]
+	pub type Jobs = pallet_jobs;
 }

@@ -5,6 +5,7 @@ use crate::{pallet::*, types::*};
 use alloc::vec;
 use frame_benchmarking::v2::*;
 use frame_support::{
+	pallet_prelude::*,
 	traits::{fungible::Mutate, Hooks},
 	BoundedVec,
 };
@@ -221,10 +222,11 @@ mod benchmarks {
 	fn resolve_dispute() {
 		let (id, worker, auditors) = auditing::<T>(2);
 		let out = output::<T>();
-		let mut wrong = out.clone();
-		if let Some(b) = wrong.get_mut(0) {
-			*b ^= 0x80;
-		}
+		// The same vector pointing the other way: far outside any tolerance.
+		let n = T::MaxOutputLen::get() / 4;
+		let wrong: BoundedVec<u8, T::MaxOutputLen> = BoundedVec::truncate_from(
+			(0..n).flat_map(|i| (-1.0 - i as f32 / n as f32).to_le_bytes()).collect::<Vec<u8>>(),
+		);
 		for (i, a) in auditors.iter().enumerate() {
 			let theirs = if i == 0 { &out } else { &wrong };
 			let c = commitment_for::<T>(id, a, theirs);
@@ -242,12 +244,13 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn set_params() {
+	fn set_params() -> Result<(), BenchmarkError> {
 		let p = bench_params::<T>(1);
 		let origin = T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, p.clone());
 		assert_eq!(Params::<T>::get(), Some(p));
+		Ok(())
 	}
 
 	/// `d` queued jobs time out in this block and `a` queued jobs are assigned.

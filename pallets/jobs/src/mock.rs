@@ -6,7 +6,7 @@
 //! 999 the treasury. Model 0 (`EXACT`) is an integer model, model 1 (`FLOAT`) a float one.
 
 use crate as pallet_jobs;
-use crate::{JobParams, MAX_AUDITORS};
+use crate::JobParams;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{tokens::imbalance::ResolveTo, ConstU32, ConstU64, Hooks, Randomness},
@@ -103,7 +103,7 @@ impl pallet_compute_staking::Config for Test {
 	type MinStakeFloor = ConstU64<10>;
 	type MinStakeCeiling = ConstU64<1_000_000>;
 	type MaxWorkersPerModel = ConstU32<8>;
-	type MaxAuditors = ConstU32<16>;
+	type MaxAuditors = ConstU32<32>;
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxUnlockingChunks = ConstU32<4>;
 	type MaxEndpointLen = ConstU32<32>;
@@ -146,7 +146,7 @@ impl pallet_jobs::Config for Test {
 	type MaxQueuedJobs = ConstU32<64>;
 	type MaxJobsPerBlock = ConstU32<32>;
 	type MaxAssignmentsPerBlock = ConstU32<16>;
-	type MaxAuditorsPerJob = ConstU32<MAX_AUDITORS>;
+	type MaxAuditorsPerJob = ConstU32<5>;
 	type WeightInfo = ();
 }
 

@@ -177,3 +177,53 @@ impl pallet_compute_staking::Config for Runtime {
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }
+
+parameter_types! {
+	/// The account that briefly holds a caught worker's slash while it is shared out.
+	pub const JobsPalletId: PalletId = PalletId(*b"vi/jobs_");
+}
+
+/// The randomness for job assignment and audit draws: the hash of the block before the
+/// current one, combined by the Jobs pallet with a subject naming the job.
+///
+/// This is a stand-in. The audit draw happens two blocks after the commit, so the worker
+/// cannot know at commit time whether it will be audited, but the author of that earlier
+/// block can grind its hash (by reordering extrinsics) and so bias draws it cares about.
+/// The Jobs pallet is written against `Randomness`, so switching authoring to BABE and
+/// plugging in its VRF output (`pallet_babe::ParentBlockRandomness`), which an author can
+/// only bias by withholding its block, changes nothing else.
+pub struct PreviousBlockHash;
+impl frame_support::traits::Randomness<Hash, BlockNumber> for PreviousBlockHash {
+	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
+		let now = System::block_number();
+		let seen = now.saturating_sub(1);
+		let hash = frame_system::BlockHash::<Runtime>::get(seen);
+		let mixed = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(
+			hash, subject,
+		));
+		(mixed, seen)
+	}
+}
+
+use crate::ComputeStaking;
+
+impl pallet_jobs::Config for Runtime {
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Currency = Balances;
+	type Models = Models;
+	type Staking = ComputeStaking;
+	type Randomness = PreviousBlockHash;
+	/// Root (the sudo key) until the governance work hands these to referenda.
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type DisputeOrigin = EnsureRoot<AccountId>;
+	type TreasuryAccount = TreasuryAccount;
+	type PalletId = JobsPalletId;
+	/// Inputs and outputs up to the largest tensor a model schema may declare.
+	type MaxInputLen = ConstU32<{ verinfer_primitives::MAX_TENSOR_BYTES }>;
+	type MaxOutputLen = ConstU32<{ verinfer_primitives::MAX_TENSOR_BYTES }>;
+	type MaxQueuedJobs = ConstU32<1024>;
+	type MaxJobsPerBlock = ConstU32<128>;
+	type MaxAssignmentsPerBlock = ConstU32<32>;
+	type MaxAuditorsPerJob = ConstU32<5>;
+	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
+}

@@ -86,7 +86,7 @@ fn params_are_range_checked_and_only_governance_sets_them() {
 		assert_noop!(Jobs::set_params(RuntimeOrigin::signed(DAPP), params()), DispatchError::BadOrigin);
 		assert_noop!(set(crate::JobParams { audit_probability: Perbill::zero(), ..params() }), Error::<Test>::AuditProbabilityZero);
 		assert_noop!(set(crate::JobParams { auditors_per_job: 0, ..params() }), Error::<Test>::AuditorsPerJobOutOfRange);
-		assert_noop!(set(crate::JobParams { auditors_per_job: 17, ..params() }), Error::<Test>::AuditorsPerJobOutOfRange);
+		assert_noop!(set(crate::JobParams { auditors_per_job: 6, ..params() }), Error::<Test>::AuditorsPerJobOutOfRange);
 		assert_noop!(set(crate::JobParams { reveal_window: 0, ..params() }), Error::<Test>::ZeroWindow);
 		assert_noop!(
 			set(crate::JobParams { treasury_share: Perbill::from_percent(60), auditor_share: Perbill::from_percent(50), ..params() }),

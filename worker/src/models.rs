@@ -1,0 +1,59 @@
+//! Where the model files are. `scripts/fetch-models.sh` puts them, with pinned sha256,
+//! into `.models/` at the repository root.
+
+use std::path::{Path, PathBuf};
+
+use crate::WorkerError;
+
+/// Environment variable that overrides the models folder.
+pub const MODELS_DIR_ENV: &str = "VERINFER_MODELS_DIR";
+
+/// The folder holding the fetched model files.
+#[derive(Clone, Debug)]
+pub struct ModelDir(PathBuf);
+
+impl ModelDir {
+    /// A given folder.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self(dir.into())
+    }
+
+    /// `$VERINFER_MODELS_DIR`, else `.models/` at the root of the repository this crate was
+    /// built from (right for development, tests and benches).
+    pub fn from_env_or_repo() -> Self {
+        match std::env::var_os(MODELS_DIR_ENV) {
+            Some(dir) => Self(dir.into()),
+            None => Self(
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("..")
+                    .join(".models"),
+            ),
+        }
+    }
+
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    /// The digits CNN checkpoint.
+    pub fn digits_weights(&self) -> PathBuf {
+        self.0.join("handwriting_model.pth")
+    }
+
+    /// The sklearn digits data set.
+    pub fn digits_data(&self) -> PathBuf {
+        self.0.join("digits.csv.gz")
+    }
+
+    /// Fails with a message naming the fetch script when a file is missing.
+    pub fn require(&self, files: &[&str]) -> Result<(), WorkerError> {
+        for f in files {
+            let path = self.0.join(f);
+            if !path.is_file() {
+                return Err(WorkerError::MissingFile { path });
+            }
+        }
+        Ok(())
+    }
+}
