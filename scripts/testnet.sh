@@ -13,8 +13,9 @@ base="$REPO_ROOT/.local/testnet"
 [ "${1:-}" = "--purge" ] && rm -rf "$base"
 mkdir -p "$base"
 spec="$REPO_ROOT/chain-specs/local-testnet.raw.json"
-alice_key="0000000000000000000000000000000000000000000000000000000000000001"
-echo "$alice_key" > "$base/alice.node-key"
+# Validators need a persistent libp2p key; fixed ones (1 to 4) make Alice's address known.
+node_key() { printf '%064x' "$1"; }
+printf '%s' "$(node_key 1)" > "$base/alice.node-key"
 alice_peer=$("$NODE_BIN" key inspect-node-key --file "$base/alice.node-key")
 
 pids=()
@@ -28,10 +29,10 @@ trap stop INT TERM
 
 i=0
 for name in alice bob charlie dave; do
-	extra=(--bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer")
-	[ "$name" = alice ] && extra=(--node-key-file "$base/alice.node-key")
+	extra=(--node-key "$(node_key $((i + 1)))" --bootnodes "/ip4/127.0.0.1/tcp/30333/p2p/$alice_peer")
+	[ "$name" = alice ] && extra=(--node-key "$(node_key 1)")
 	"$NODE_BIN" --chain "$spec" --"$name" --validator --base-path "$base/$name" \
-		--port $((30333 + i)) --listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" \
+		--listen-addr "/ip4/127.0.0.1/tcp/$((30333 + i))" \
 		--rpc-port $((9944 + i)) --prometheus-port $((9615 + i)) --no-telemetry --no-mdns \
 		--allow-private-ip "${extra[@]}" >"$base/$name.log" 2>&1 &
 	pids+=($!)

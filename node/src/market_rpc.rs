@@ -198,7 +198,8 @@ where
 
 	fn models(&self, at: Option<Hash>) -> RpcResult<Value> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let models = self.client.runtime_api().models(at).map_err(internal)?;
+		let mut models = self.client.runtime_api().models(at).map_err(internal)?;
+		models.sort_by_key(|(id, _)| *id);
 		Ok(Value::Array(
 			models
 				.into_iter()

@@ -94,7 +94,6 @@ impl Node {
 			.args(&self.args)
 			.arg("--base-path")
 			.arg(&self.base_path)
-			.args(["--port", &self.ports.p2p.to_string()])
 			.args(["--listen-addr", &format!("/ip4/127.0.0.1/tcp/{}", self.ports.p2p)])
 			.args(["--rpc-port", &self.ports.rpc.to_string()])
 			.args(["--prometheus-port", &self.ports.prometheus.to_string()])

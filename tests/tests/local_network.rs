@@ -20,12 +20,19 @@ fn peer_id(key_file: &Path) -> anyhow::Result<String> {
 	Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
-fn validator(dir: &Path, name: &str, extra: &[&str]) -> anyhow::Result<Node> {
+/// A fixed libp2p key for validator `n` (validators must keep a persistent network key;
+/// fixed ones make the bootnode's address known in advance).
+fn node_key(n: u8) -> String {
+	format!("{:064x}", n)
+}
+
+fn validator(dir: &Path, name: &str, n: u8, extra: &[&str]) -> anyhow::Result<Node> {
 	let spec = repo_root().join("chain-specs/local-testnet.raw.json");
 	let spec = spec.to_str().context("utf-8 path")?;
-	let mut args = vec!["--chain", spec, "--validator", "--allow-private-ip", "--rpc-methods", "safe"];
+	let key = node_key(n);
 	let flag = format!("--{name}");
-	args.push(&flag);
+	let mut args =
+		vec!["--chain", spec, "--validator", "--allow-private-ip", "--rpc-methods", "safe", "--node-key", &key, &flag];
 	args.extend_from_slice(extra);
 	Node::start(name, &dir.join(name), &args)
 }
@@ -34,14 +41,12 @@ fn validator(dir: &Path, name: &str, extra: &[&str]) -> anyhow::Result<Node> {
 async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let key_file = dir.path().join("alice.node-key");
-	std::fs::write(&key_file, "0000000000000000000000000000000000000000000000000000000000000001")?;
-	let key_arg = key_file.to_str().context("utf-8 path")?.to_string();
-
-	let alice = validator(dir.path(), "alice", &["--node-key-file", &key_arg])?;
+	std::fs::write(&key_file, node_key(1))?;
+	let alice = validator(dir.path(), "alice", 1, &[])?;
 	let bootnode = alice.multiaddr(&peer_id(&key_file)?);
-	let bob = validator(dir.path(), "bob", &["--bootnodes", &bootnode])?;
-	let charlie = validator(dir.path(), "charlie", &["--bootnodes", &bootnode])?;
-	let mut dave = validator(dir.path(), "dave", &["--bootnodes", &bootnode])?;
+	let bob = validator(dir.path(), "bob", 2, &["--bootnodes", &bootnode])?;
+	let charlie = validator(dir.path(), "charlie", 3, &["--bootnodes", &bootnode])?;
+	let mut dave = validator(dir.path(), "dave", 4, &["--bootnodes", &bootnode])?;
 
 	// All four finalize together.
 	for node in [&alice, &bob, &charlie, &dave] {
