@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::{pallet::*, types::*};
-use alloc::vec;
+use alloc::{vec, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::{
 	pallet_prelude::*,

@@ -88,12 +88,14 @@ mod benchmarks {
 	fn register_model(c: Linear<0, MAX_CONTRIBUTORS>) {
 		let owner: T::AccountId = whitelisted_caller();
 		fund::<T>(&owner);
-		let spec = spec_for::<T>(0, c);
+		// Genesis may already hold models: the new one gets the next id.
+		let id = crate::NextModelId::<T>::get();
+		let spec = spec_for::<T>(id, c);
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), spec);
 
-		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(0), Some(ModelStatus::Proposed));
+		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(id), Some(ModelStatus::Proposed));
 	}
 
 	#[benchmark]
