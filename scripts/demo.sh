@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The demo: starts a local development chain and shows it sealing and finalizing blocks,
-# including a signed transfer submitted over JSON-RPC. Ctrl-C stops it.
+# The demo: starts a local development chain and shows it sealing and finalizing blocks.
 source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 build_all
