@@ -7,6 +7,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/verinfer-target}"
 # The runtime's Wasm is built by substrate-wasm-builder inside CARGO_TARGET_DIR; this tells
 # it where the workspace (and its Cargo.lock) is.
 export WASM_BUILD_WORKSPACE_HINT="$REPO_ROOT"
+# Panic locations put source paths into the runtime's Wasm. Remapping them makes the Wasm,
+# and so the committed chain spec, the same whichever directory the repository and the
+# cargo registry are in.
+export WASM_BUILD_RUSTFLAGS="--remap-path-prefix=$REPO_ROOT=/verinfer --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo-registry"
 export NODE_BIN="$CARGO_TARGET_DIR/debug/verinfer-node"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
