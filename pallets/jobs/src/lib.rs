@@ -584,7 +584,8 @@ pub mod pallet {
 			Self::unfile(job, entry.phase_ends);
 			let verdict =
 				if accept { Verdict::AcceptedByGovernance } else { Verdict::RejectedByGovernance };
-			Self::settle(job, entry, verdict);
+			let sides = Self::sides(job, &entry);
+			Self::settle(job, entry, verdict, sides);
 			Ok(())
 		}
 

@@ -218,7 +218,7 @@ impl<T: Config> Pallet<T> {
 			entry.auditors.iter().all(|a| a.commitment.is_none() || a.revealed);
 		if entry.audited != Some(true) && entry.revealed {
 			Self::unfile(job, entry.phase_ends);
-			Self::settle(job, entry, Verdict::AcceptedUnaudited);
+			Self::settle(job, entry, Verdict::AcceptedUnaudited, Default::default());
 		} else if everyone {
 			Self::unfile(job, entry.phase_ends);
 			Self::judge(job, entry, frame_system::Pallet::<T>::block_number());
@@ -234,20 +234,12 @@ impl<T: Config> Pallet<T> {
 
 	/// Judges an audited job by the majority of the auditors that revealed.
 	fn judge(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
-		let worker_output = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w));
-		let (mut agree, mut disagree) = (0u32, 0u32);
-		if let Some(out) = &worker_output {
-			for slot in entry.auditors.iter().filter(|a| a.revealed) {
-				match Outputs::<T>::get(job, &slot.who) {
-					Some(theirs) if Self::matches(entry.model, out, &theirs) => agree += 1,
-					_ => disagree += 1,
-				}
-			}
-		}
+		let sides = Self::sides(job, &entry);
+		let (agree, disagree) = (sides.0.len(), sides.1.len());
 		if agree > disagree {
-			Self::settle(job, entry, Verdict::AcceptedByAudit);
+			Self::settle(job, entry, Verdict::AcceptedByAudit, sides);
 		} else if disagree > agree {
-			Self::settle(job, entry, Verdict::RejectedByAudit);
+			Self::settle(job, entry, Verdict::RejectedByAudit, sides);
 		} else {
 			// A tie, or nobody revealed: governance decides.
 			match Self::file(job, now.saturating_add(entry.terms.dispute_window)) {
@@ -262,19 +254,31 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Applies a verdict: slashes the losing side, pays or refunds, and finishes the job.
-	pub(crate) fn settle(job: JobId, mut entry: Job<T>, verdict: Verdict) {
-		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
-		let worker_output = Outputs::<T>::get(job, &worker);
+	/// The auditors that revealed, split into those whose output matches the worker's and
+	/// those whose output does not (or all of them, if the worker revealed nothing). Each
+	/// output is compared once: the comparison is the costly part of judging.
+	pub(crate) fn sides(job: JobId, entry: &Job<T>) -> (Vec<T::AccountId>, Vec<T::AccountId>) {
+		let worker_output = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w));
 		let (mut with_worker, mut against_worker) = (Vec::new(), Vec::new());
 		for slot in entry.auditors.iter().filter(|a| a.revealed) {
-			let theirs = Outputs::<T>::get(job, &slot.who);
-			let agrees = match (&worker_output, &theirs) {
-				(Some(w), Some(t)) => Self::matches(entry.model, w, t),
+			let agrees = match (&worker_output, Outputs::<T>::get(job, &slot.who)) {
+				(Some(w), Some(t)) => Self::matches(entry.model, w, &t),
 				_ => false,
 			};
 			if agrees { with_worker.push(slot.who.clone()) } else { against_worker.push(slot.who.clone()) }
 		}
+		(with_worker, against_worker)
+	}
+
+	/// Applies a verdict, given the auditors' [`Self::sides`]: slashes the losing side, pays
+	/// or refunds, and finishes the job.
+	pub(crate) fn settle(
+		job: JobId,
+		mut entry: Job<T>,
+		verdict: Verdict,
+		(with_worker, against_worker): (Vec<T::AccountId>, Vec<T::AccountId>),
+	) {
+		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
 		let (winners, losers) =
 			if verdict.accepted() { (with_worker, against_worker) } else { (against_worker, with_worker) };
 		for auditor in &losers {
