@@ -12,7 +12,7 @@ build_all
 build_worker
 
 RPC_PORT="${RPC_PORT:-9944}"
-DIGIT_INDEX="${DIGIT_INDEX:-42}"
+DIGIT_INDEX="${DIGIT_INDEX:-7}"
 SENTENCE="${SENTENCE:-Validators re-run a random share of the results, blind.}"
 workdir="$(mktemp -d)"
 pids=()
@@ -51,7 +51,7 @@ text=$("$VERINFER_WORKER" submit --url "$url" --key //Alice text "$SENTENCE") ||
 	{ tail -15 "$workdir/miner.log" "$workdir/auditor.log"; die "the text job failed (worker logs above)"; }
 
 printf '\n\033[1mdigits job\033[0m\n'
-jq '{job, verdict, audited, worker, label, digit, logits, seconds}' <<<"$digits"
+jq '{job, verdict, audited, worker, "label": .label, digit, logits, seconds}' <<<"$digits"
 printf '\n\033[1mtext job\033[0m\n'
 jq '{job, verdict, audited, worker, dimensions, norm, first_values: .embedding[0:8], seconds}' <<<"$text"
 [ "$(jq -r .accepted <<<"$digits")" = true ] && [ "$(jq -r .accepted <<<"$text")" = true ] ||

@@ -92,13 +92,16 @@ enum InferModel {
 }
 
 fn main() -> Result<()> {
+    let cli = Cli::parse();
+    // `submit` prints its own progress; its logs stay quiet unless RUST_LOG asks.
+    let default_filter = if matches!(cli.command, Command::Submit(_)) { "warn" } else { "info" };
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| default_filter.into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
     let models = cli
         .models_dir
         .map(ModelDir::new)
