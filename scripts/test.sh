@@ -10,5 +10,5 @@ cd "$REPO_ROOT"
 log "running the tests"
 cargo test --workspace --all-targets --locked "$@"
 log "running the pallets' benchmarks as tests"
-cargo test --locked --lib -p verinfer-primitives -p pallet-models -p pallet-compute-staking -p pallet-jobs \
-	--features pallet-models/runtime-benchmarks,pallet-compute-staking/runtime-benchmarks,pallet-jobs/runtime-benchmarks
+cargo test --locked --lib -p verinfer-primitives -p pallet-models -p pallet-compute-staking -p pallet-jobs -p pallet-rewards \
+	--features pallet-models/runtime-benchmarks,pallet-compute-staking/runtime-benchmarks,pallet-jobs/runtime-benchmarks,pallet-rewards/runtime-benchmarks
