@@ -12,6 +12,11 @@ export WASM_BUILD_WORKSPACE_HINT="$REPO_ROOT"
 # cargo registry are in.
 export WASM_BUILD_RUSTFLAGS="--remap-path-prefix=$REPO_ROOT=/verinfer --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}/registry/src=/cargo-registry"
 export NODE_BIN="$CARGO_TARGET_DIR/debug/verinfer-node"
+# The worker is its own cargo workspace (burn never enters the node's build), built in
+# release (inference in debug is far too slow) in a target directory of its own.
+export WORKER_TARGET_DIR="${WORKER_TARGET_DIR:-$HOME/.cache/verinfer-worker-target}"
+export VERINFER_WORKER="$WORKER_TARGET_DIR/release/verinfer-worker"
+export VERINFER_MODELS_DIR="${VERINFER_MODELS_DIR:-$REPO_ROOT/.models}"
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
@@ -21,6 +26,14 @@ build_all() {
 	log "building the workspace (a cold build takes about 30 minutes on 2 cores; later ones are quick)"
 	(cd "$REPO_ROOT" && cargo build --workspace --all-targets --locked)
 	[ -x "$NODE_BIN" ] || die "cargo finished but $NODE_BIN is missing"
+}
+
+# Fetches the model files and builds the release worker (and its tests).
+build_worker() {
+	"$REPO_ROOT/scripts/fetch-models.sh"
+	log "building verinfer-worker (release; a cold build takes about 10 minutes on 2 cores)"
+	(cd "$REPO_ROOT/worker" && CARGO_TARGET_DIR="$WORKER_TARGET_DIR" cargo build --release --all-targets --locked)
+	[ -x "$VERINFER_WORKER" ] || die "cargo finished but $VERINFER_WORKER is missing"
 }
 
 # JSON-RPC call over HTTP: rpc PORT METHOD [PARAMS-JSON]

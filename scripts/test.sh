@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The test command: installs what is missing, builds the workspace once, and runs every
-# test: pallet tests on mock runtimes, end-to-end tests that start real nodes on loopback
-# ports, and the pallets' benchmarks as tests (with the `runtime-benchmarks` feature, which
-# only these pallet crates are built with a second time).
+# The test command: installs what is missing (system packages, the Wasm target, the model
+# files), builds the node workspace and the release worker, and runs every test:
+# - pallet tests on mock runtimes and the pallets' benchmarks as tests;
+# - end-to-end tests that start real nodes and workers on loopback ports (tests/);
+# - the worker's own tests (models against references, commitment vectors).
 source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
 build_all
+build_worker
 cd "$REPO_ROOT"
-log "running the tests"
+log "running the node workspace's tests (end-to-end tests use $VERINFER_WORKER)"
 cargo test --workspace --all-targets --locked "$@"
 log "running the pallets' benchmarks as tests"
 cargo test --locked --lib -p verinfer-primitives -p pallet-models -p pallet-compute-staking -p pallet-jobs -p pallet-rewards \
 	--features pallet-models/runtime-benchmarks,pallet-compute-staking/runtime-benchmarks,pallet-jobs/runtime-benchmarks,pallet-rewards/runtime-benchmarks
+log "running the worker's tests (release)"
+(cd "$REPO_ROOT/worker" && CARGO_TARGET_DIR="$WORKER_TARGET_DIR" cargo test --release --locked)

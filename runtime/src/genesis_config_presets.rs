@@ -27,13 +27,15 @@ use verinfer_primitives::{
 pub const ENDOWMENT: Balance = 1_000_000 * INF;
 
 /// The Jobs market parameters. `fast` (the dev chain) shortens every window to seconds so a
-/// whole job, audit included, runs within a test; the local testnet uses realistic ones.
+/// whole job, audit included, runs within a test, and audits every job with one auditor
+/// (when one is bonded) so the demo shows the whole protocol; the local testnet uses
+/// realistic values.
 pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
 	let blocks = |fast_blocks: BlockNumber, real: BlockNumber| if fast { fast_blocks } else { real };
 	pallet_jobs::JobParams {
 		min_fee: 10 * MILLI_INF,
-		audit_probability: Perbill::from_percent(10),
-		auditors_per_job: 3,
+		audit_probability: if fast { Perbill::one() } else { Perbill::from_percent(10) },
+		auditors_per_job: if fast { 1 } else { 3 },
 		worker_slash: Perbill::from_percent(30),
 		auditor_slash: Perbill::from_percent(20),
 		missed_deadline_slash: Perbill::from_percent(5),

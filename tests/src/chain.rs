@@ -162,3 +162,4 @@ pub fn metrics(port: u16) -> anyhow::Result<String> {
 		.call()?;
 	Ok(response.into_string()?)
 }
+

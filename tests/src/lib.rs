@@ -6,9 +6,11 @@
 
 pub mod chain;
 pub mod node;
+pub mod worker;
 
 pub use chain::*;
 pub use node::*;
+pub use worker::*;
 
 use std::time::{Duration, Instant};
 

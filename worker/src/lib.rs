@@ -14,13 +14,20 @@
 //!
 //! Backends live in [`backend`]: burn-flex on the CPU by default, burn-cuda behind the
 //! `cuda` feature. [`local`] holds the commands that run models without a chain.
+//!
+//! The chain side: [`chain`] (subxt client and keys), [`engine`] (the models behind an
+//! inference thread), [`roles`] (`mine`, `verify`, `submit`) and [`metrics`] (Prometheus).
 
 pub mod backend;
+pub mod chain;
 pub mod digits;
+pub mod engine;
 mod error;
 pub mod local;
+pub mod metrics;
 pub mod minilm;
 pub mod models;
+pub mod roles;
 
 pub use backend::DeviceKind;
 pub use error::WorkerError;

@@ -3,6 +3,9 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use verinfer_worker::models::{ModelDir, MODELS_DIR_ENV};
+use verinfer_worker::roles::duty::Duty;
+use verinfer_worker::roles::submit::SubmitArgs;
+use verinfer_worker::roles::{DutyArgs, MineArgs};
 use verinfer_worker::{local, with_backend, DeviceKind, InferenceModel};
 
 #[derive(Parser, Debug)]
@@ -24,6 +27,18 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Mine: run the jobs the chain assigns to this account, commit, then reveal.
+    ///
+    /// Loads the models, checks each one's sha256 against the registry, checks (or with
+    /// --bond creates) the account's worker bond, then follows finalized blocks, batching
+    /// waiting jobs per model. Reconnects with backoff when the node goes away.
+    Mine(MineArgs),
+    /// Verify: beside a validator, re-run the jobs this auditor is drawn for, blind, and
+    /// commit and reveal the audit as the Jobs pallet asks.
+    Verify(DutyArgs),
+    /// Submit a job (a digit image or a sentence), wait, and print the verified result as
+    /// JSON; progress goes to stderr.
+    Submit(SubmitArgs),
     /// Runs one model on one input and prints the output.
     Infer {
         #[command(subcommand)]
@@ -89,11 +104,35 @@ fn main() -> Result<()> {
         .map(ModelDir::new)
         .unwrap_or_else(ModelDir::from_env_or_repo);
     tracing::info!(device = %cli.device, models = %models.path().display(), "starting");
-    with_backend!(cli.device, |B, device| run::<B>(
-        cli.command,
-        &models,
-        &device
-    ))
+    match cli.command {
+        Command::Mine(m) => block_on(verinfer_worker::roles::run_duty(
+            Duty::Mine,
+            m.duty,
+            m.price,
+            m.cheat_fraction_for_testing,
+            cli.device,
+            models,
+        )),
+        Command::Verify(v) => block_on(verinfer_worker::roles::run_duty(
+            Duty::Verify,
+            v,
+            0,
+            0.0,
+            cli.device,
+            models,
+        )),
+        Command::Submit(s) => block_on(verinfer_worker::roles::submit::run(s, &models)),
+        other => with_backend!(cli.device, |B, device| run::<B>(other, &models, &device)),
+    }
+}
+
+/// Runs a chain role on a multi-threaded tokio runtime.
+fn block_on(f: impl std::future::Future<Output = Result<()>>) -> Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(f)
 }
 
 fn read_lines(path: &std::path::Path) -> Result<Vec<String>> {
@@ -190,6 +229,9 @@ fn run<B: burn::prelude::Backend>(
         Command::CalibrateDigits => {
             let s = local::calibrate_digits::<B>(models, device)?;
             println!("{s:?}");
+        }
+        Command::Mine(_) | Command::Verify(_) | Command::Submit(_) => {
+            anyhow::bail!("chain roles run on the async runtime, see main()")
         }
     }
     Ok(())

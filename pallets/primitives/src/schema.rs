@@ -145,6 +145,30 @@ impl TensorSchema {
 	}
 }
 
+/// The canonical encoding of an `I32` tensor, which commitments hash and `Exact` judging
+/// compares: every element little endian, in row-major order.
+pub fn encode_i32s(values: &[i32]) -> alloc::vec::Vec<u8> {
+	values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// The canonical encoding of an `F32` tensor: every element's IEEE-754 bits little endian,
+/// in row-major order (what `Tolerance` judging decodes).
+pub fn encode_f32s(values: &[f32]) -> alloc::vec::Vec<u8> {
+	values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+/// Decodes [`encode_i32s`]; `None` when the length is not a multiple of four.
+pub fn decode_i32s(bytes: &[u8]) -> Option<alloc::vec::Vec<i32>> {
+	(bytes.len() % 4 == 0)
+		.then(|| bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
+/// Decodes [`encode_f32s`]; `None` when the length is not a multiple of four.
+pub fn decode_f32s(bytes: &[u8]) -> Option<alloc::vec::Vec<f32>> {
+	(bytes.len() % 4 == 0)
+		.then(|| bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
 /// The file format of a model's weights, which tells the worker which loader to use.
 #[derive(
 	Encode,
@@ -215,6 +239,19 @@ impl VerificationClass {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn canonical_tensor_encodings_round_trip() {
+		let ints = [0i32, -1, i32::MAX, i32::MIN, 7];
+		let bytes = encode_i32s(&ints);
+		assert_eq!(&bytes[4..8], &[0xff; 4], "little endian, in order");
+		assert_eq!(decode_i32s(&bytes).unwrap(), ints);
+		let floats = [0.5f32, -0.0, 1e-7, f32::MAX];
+		let bytes = encode_f32s(&floats);
+		assert_eq!(&bytes[..4], &0.5f32.to_bits().to_le_bytes());
+		assert_eq!(decode_f32s(&bytes).unwrap(), floats);
+		assert_eq!(decode_i32s(&[1, 2, 3]), None, "a partial element");
+	}
 
 	fn schema(element: ElementType, shape: &[u32], max_bytes: u32) -> TensorSchema {
 		TensorSchema { element, shape: shape.to_vec().try_into().unwrap(), max_bytes }

@@ -82,7 +82,7 @@ impl IntLogits {
     /// The canonical output encoding: 10 little-endian i32, 40 bytes. This is what the
     /// commitment hashes.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|l| l.to_le_bytes()).collect()
+        verinfer_primitives::encode_i32s(&self.0)
     }
 }
 

@@ -35,7 +35,7 @@ pub struct Embedding(pub Vec<f32>);
 impl Embedding {
     /// The canonical output encoding: 384 little-endian f32, 1,536 bytes.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|v| v.to_le_bytes()).collect()
+        verinfer_primitives::encode_f32s(&self.0)
     }
 
     /// Cosine similarity with another embedding.

@@ -1,0 +1,261 @@
+//! The chain side of the worker: a subxt client over WebSocket JSON-RPC, the signing key,
+//! and typed reads of the registry, the bonds and the jobs.
+//!
+//! The call and storage interface is generated from `metadata/verinfer.scale`. A test in
+//! the node workspace (`tests/tests/worker_metadata.rs`) fails when that file differs from
+//! the runtime's metadata, and subxt itself refuses a call whose shape differs from the
+//! connected node's metadata, so the worker never signs against a stale layout.
+//!
+//! Registry entries (`Models::Models`) are decoded with `verinfer-primitives`' own types,
+//! the ones the runtime stores, so that the input schema the worker checks before any
+//! compute is the very one the Jobs pallet checked at submission.
+
+pub mod keys;
+
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use codec::Decode;
+use subxt::config::DefaultExtrinsicParamsBuilder;
+use subxt::rpcs::{rpc_params, RpcClient};
+use subxt::utils::AccountId32;
+use subxt::{OnlineClient, SubstrateConfig};
+use verinfer_primitives::{ModelId, ModelSpec, ModelStatus};
+
+pub use keys::Key;
+
+/// The interface generated from the runtime's metadata.
+#[subxt::subxt(runtime_metadata_path = "metadata/verinfer.scale")]
+pub mod runtime {}
+
+/// verinfer's chain configuration: a standard Substrate chain (sr25519 `MultiSignature`,
+/// 32-byte accounts, blake2-256 hashes, u32 block numbers).
+pub type Config = SubstrateConfig;
+
+/// A job as the Jobs pallet stores it.
+pub type Job = runtime::runtime_types::pallet_jobs::types::Job;
+/// A job's phase.
+pub type JobStatus = runtime::runtime_types::pallet_jobs::types::JobStatus;
+/// A job's id.
+pub type JobId = u64;
+
+/// A registry entry, laid out exactly as `pallet_models::ModelInfo` stores it and decoded
+/// with the primitives crate's types.
+#[derive(Decode, Clone, Debug)]
+pub struct ModelInfo {
+    /// Who registered it.
+    pub owner: [u8; 32],
+    /// The deposit on hold for it.
+    pub deposit: u128,
+    /// Proposed, approved or deprecated.
+    pub status: ModelStatus,
+    /// The block it was registered in.
+    pub registered_at: u32,
+    /// What was registered.
+    pub spec: ModelSpec<[u8; 32], u128>,
+}
+
+impl ModelInfo {
+    /// The model's name, for logs.
+    pub fn name(&self) -> String {
+        String::from_utf8_lossy(&self.spec.name).into_owned()
+    }
+}
+
+/// A connection to a node: subxt's client plus the raw JSON-RPC client for the methods
+/// subxt does not wrap (the pool-aware nonce and verinfer's `jobs_*` RPC).
+#[derive(Clone)]
+pub struct Chain {
+    /// subxt's client.
+    pub api: OnlineClient<Config>,
+    /// The same connection's raw JSON-RPC.
+    pub rpc: RpcClient,
+    /// The node's URL, for messages.
+    pub url: String,
+}
+
+impl Chain {
+    /// Connects once.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let rpc = RpcClient::from_insecure_url(url)
+            .await
+            .with_context(|| format!("cannot reach a node at {url}"))?;
+        let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
+            .await
+            .with_context(|| format!("cannot read the chain's metadata from {url}"))?;
+        Ok(Self { api, rpc, url: url.to_string() })
+    }
+
+    /// Connects, retrying with exponential backoff (1 s doubling to 30 s) until `give_up`
+    /// has passed, if given. Each failure is logged with what to check.
+    pub async fn connect_with_backoff(url: &str, give_up: Option<Duration>) -> Result<Self> {
+        let started = std::time::Instant::now();
+        let mut delay = Duration::from_secs(1);
+        loop {
+            match Self::connect(url).await {
+                Ok(chain) => return Ok(chain),
+                Err(e) => {
+                    if give_up.is_some_and(|g| started.elapsed() >= g) {
+                        return Err(e.context(format!(
+                            "gave up after {:?}: start a node (verinfer-node --dev) or pass --url",
+                            started.elapsed()
+                        )));
+                    }
+                    tracing::warn!("{e:#}; retrying in {delay:?}");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(30));
+                }
+            }
+        }
+    }
+
+    /// The next nonce of `who`, counting transactions already in the node's pool.
+    pub async fn next_nonce(&self, who: &AccountId32) -> Result<u64> {
+        let n: u64 = self
+            .rpc
+            .request("system_accountNextIndex", rpc_params![who.to_string()])
+            .await
+            .context("system_accountNextIndex")?;
+        Ok(n)
+    }
+
+    /// Signs `call` with `key` at `nonce` and hands it to the node's pool, without waiting.
+    pub async fn submit<Call: subxt::transactions::Payload>(
+        &self,
+        key: &Key,
+        call: &Call,
+        nonce: u64,
+    ) -> Result<()> {
+        let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+        let mut tx = self.api.tx().await?;
+        tx.sign_and_submit(call, key.pair(), params)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok(())
+    }
+
+    /// Signs and submits `call`, then waits until it is in a finalized block and
+    /// succeeded; returns its events.
+    pub async fn submit_and_finalize<Call: subxt::transactions::Payload>(
+        &self,
+        key: &Key,
+        call: &Call,
+    ) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>> {
+        let nonce = self.next_nonce(&key.account()).await?;
+        let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+        let mut tx = self.api.tx().await?;
+        let progress = tx
+            .sign_and_submit_then_watch(call, key.pair(), params)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        let events = progress
+            .wait_for_finalized_success()
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        Ok(events)
+    }
+
+    /// Every registry entry at the latest finalized block, by id.
+    pub async fn models(&self) -> Result<Vec<(ModelId, ModelInfo)>> {
+        let at = self.api.at_current_block().await?;
+        let mut out = Vec::new();
+        let mut iter = at.storage().iter(runtime::storage().models().models(), ()).await?;
+        while let Some(entry) = iter.next().await {
+            let entry = entry?;
+            let id: ModelId = entry.key()?.decode()?.0;
+            let info = ModelInfo::decode(&mut entry.value().bytes())
+                .map_err(|e| anyhow!("model {id}: the registry entry does not decode ({e}): is this worker built for this runtime?"))?;
+            out.push((id, info));
+        }
+        out.sort_by_key(|(id, _)| *id);
+        Ok(out)
+    }
+
+    /// A job at a given block (`None` once pruned or before it exists).
+    pub async fn job_at(
+        &self,
+        at: &subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+        id: JobId,
+    ) -> Result<Option<Job>> {
+        let value = at.storage().try_fetch(runtime::storage().jobs().jobs(), (id,)).await?;
+        Ok(match value {
+            Some(v) => Some(v.decode()?),
+            None => None,
+        })
+    }
+
+    /// Ids of the jobs not yet final at a given block whose worker or auditors include `who`.
+    pub async fn open_jobs_of(
+        &self,
+        at: &subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+        who: &AccountId32,
+    ) -> Result<Vec<JobId>> {
+        let mut out = Vec::new();
+        let mut iter = at.storage().iter(runtime::storage().jobs().jobs(), ()).await?;
+        while let Some(entry) = iter.next().await {
+            let entry = entry?;
+            let id: JobId = entry.key()?.decode()?.0;
+            let job: Job = entry.value().decode()?;
+            if is_final(&job.status) {
+                continue;
+            }
+            let mine = job.worker.as_ref() == Some(who) || job.auditors.0.iter().any(|a| &a.who == who);
+            if mine {
+                out.push(id);
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+}
+
+/// Whether a job has reached its end.
+pub fn is_final(status: &JobStatus) -> bool {
+    matches!(status, JobStatus::Finalized | JobStatus::Cancelled | JobStatus::Expired)
+}
+
+/// The bonded ledger of `who`, if any.
+pub type Ledger = runtime::runtime_types::pallet_compute_staking::types::StakeLedger;
+/// What a ledger bonded for.
+pub type Role = runtime::runtime_types::pallet_compute_staking::types::Role;
+
+impl Chain {
+    /// `who`'s ledger at the latest finalized block.
+    pub async fn ledger(&self, who: &AccountId32) -> Result<Option<Ledger>> {
+        let at = self.api.at_current_block().await?;
+        let value = at
+            .storage()
+            .try_fetch(runtime::storage().compute_staking().ledgers(), (who.clone(),))
+            .await?;
+        Ok(match value {
+            Some(v) => Some(v.decode()?),
+            None => None,
+        })
+    }
+
+    /// `who`'s free balance at the latest finalized block.
+    pub async fn free_balance(&self, who: &AccountId32) -> Result<u128> {
+        let at = self.api.at_current_block().await?;
+        let value = at.storage().try_fetch(runtime::storage().system().account(), (who.clone(),)).await?;
+        Ok(match value {
+            Some(v) => v.decode()?.data.free,
+            None => 0,
+        })
+    }
+
+    /// A JSON-RPC call returning JSON, for the `jobs_*` methods.
+    pub async fn call_json(&self, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<serde_json::Value> {
+        self.rpc
+            .request::<serde_json::Value>(method, params)
+            .await
+            .with_context(|| format!("{method} on {}", self.url))
+    }
+}
+
+/// Fails with a message that names the fix when `ok` is false.
+pub fn ensure(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
+    if !ok {
+        bail!(msg());
+    }
+    Ok(())
+}

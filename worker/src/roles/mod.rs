@@ -1,0 +1,186 @@
+//! The chain roles: `mine` (run assigned jobs), `verify` (audit, blind) and `submit`
+//! (post a job and print its verified result).
+
+pub mod duty;
+pub mod submit;
+
+use std::net::{Ipv4Addr, SocketAddr};
+
+use anyhow::{bail, Context, Result};
+
+use crate::chain::{self, runtime, Chain, Key, Role};
+use crate::engine::{Engine, ModelKind};
+use crate::metrics::Metrics;
+use crate::models::ModelDir;
+use crate::DeviceKind;
+use duty::{Duty, DutyContext, DutySettings};
+
+/// One INF in plancks (12 decimals).
+pub const INF: u128 = 1_000_000_000_000;
+
+/// Parses an amount of INF such as `2000` or `0.01` into plancks, exactly.
+pub fn parse_inf(s: &str) -> Result<u128> {
+    let s = s.trim();
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    anyhow::ensure!(
+        !whole.is_empty() || !frac.is_empty(),
+        "`{s}` is not an amount of INF (examples: 2000, 0.01)"
+    );
+    anyhow::ensure!(frac.len() <= 12, "`{s}` has more than 12 decimals, the token's precision");
+    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().with_context(|| format!("`{s}` is not an amount of INF"))? };
+    let frac_plancks: u128 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<12}").parse().with_context(|| format!("`{s}` is not an amount of INF"))?
+    };
+    whole
+        .checked_mul(INF)
+        .and_then(|w| w.checked_add(frac_plancks))
+        .with_context(|| format!("`{s}` INF is too large"))
+}
+
+/// Formats plancks as INF.
+pub fn format_inf(plancks: u128) -> String {
+    let whole = plancks / INF;
+    let frac = plancks % INF;
+    if frac == 0 {
+        format!("{whole} INF")
+    } else {
+        let f = format!("{frac:012}");
+        format!("{whole}.{} INF", f.trim_end_matches('0'))
+    }
+}
+
+/// Options of `mine` and `verify`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct DutyArgs {
+    /// The node's WebSocket JSON-RPC endpoint.
+    #[arg(long, default_value = "ws://127.0.0.1:9944", env = "VERINFER_NODE_URL")]
+    pub url: String,
+    #[command(flatten)]
+    pub key: chain::keys::KeyArgs,
+    /// Bond this much INF first if the account has no bond yet (e.g. 2000). Without it,
+    /// the account must already be bonded for this role.
+    #[arg(long, value_parser = parse_inf)]
+    pub bond: Option<u128>,
+    /// Serve only these registry models (by name, comma-separated) [default: every
+    /// approved model whose weights are in --models-dir].
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Serve Prometheus metrics on this port of 127.0.0.1 (0 turns them off).
+    #[arg(long, default_value_t = 9616)]
+    pub prometheus_port: u16,
+    /// Serve Prometheus metrics on all interfaces instead of 127.0.0.1.
+    #[arg(long)]
+    pub prometheus_external: bool,
+    /// The largest batch of jobs of one model run at once.
+    #[arg(long, default_value_t = 32)]
+    pub max_batch: usize,
+}
+
+/// Options of `mine` only.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MineArgs {
+    #[command(flatten)]
+    pub duty: DutyArgs,
+    /// The price per job, in INF, used when bonding with --bond.
+    #[arg(long, value_parser = parse_inf, default_value = "0.01")]
+    pub price: u128,
+    /// TESTING ONLY: commit a wrong output for this fraction (0..1) of jobs, so tests can
+    /// show that audits catch cheaters. A real miner loses stake with it.
+    #[arg(long, default_value_t = 0.0, hide = true)]
+    pub cheat_fraction_for_testing: f64,
+}
+
+fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
+    (args.prometheus_port != 0).then(|| {
+        let ip = if args.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+        SocketAddr::from((ip, args.prometheus_port))
+    })
+}
+
+/// `verinfer-worker mine` / `verify`.
+pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, cheat: f64, device: DeviceKind, dir: ModelDir) -> Result<()> {
+    anyhow::ensure!((0.0..=1.0).contains(&cheat), "--cheat-fraction-for-testing must be between 0 and 1");
+    if cheat > 0.0 {
+        tracing::warn!("TESTING ONLY: this miner commits wrong outputs for {:.0}% of its jobs and will be slashed", cheat * 100.0);
+    }
+    let key = args.key.load()?;
+    let me = key.account();
+    tracing::info!("account {me}");
+    let metrics = Metrics::serve(prometheus_addr(&args))?;
+    let engine = Engine::start(device, &dir, &ModelKind::ALL).context("loading the models")?;
+    tracing::info!("models loaded on {}", engine.device());
+    let chain = Chain::connect_with_backoff(&args.url, None).await?;
+    let registry = chain.models().await?;
+    let served = duty::match_models(&registry, &engine, &args.models)?;
+    ensure_bond(&chain, &key, duty, &args, price, &served.keys().copied().collect::<Vec<_>>()).await?;
+    let ctx = DutyContext {
+        key,
+        engine,
+        served,
+        metrics,
+        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat, resend_after: 4 },
+    };
+    duty::run_forever(&args.url, &ctx).await
+}
+
+/// Checks that the account is bonded for `duty` and, as a worker, serves `models`; bonds
+/// first when `--bond` was given and there is no bond.
+async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, price: u128, models: &[u32]) -> Result<()> {
+    let me = key.account();
+    let ledger = chain.ledger(&me).await?;
+    let ledger = match (ledger, args.bond) {
+        (Some(l), _) => l,
+        (None, None) => bail!(
+            "{me} has no bond: pass --bond <INF> to bond now (see `minStake` in docs/staking.md), or bond with computeStaking.{} from a wallet",
+            if duty == Duty::Mine { "bondWorker" } else { "bondAuditor" }
+        ),
+        (None, Some(amount)) => {
+            let free = chain.free_balance(&me).await?;
+            anyhow::ensure!(free > amount, "{me} holds {} free, not enough to bond {}: fund the account first", format_inf(free), format_inf(amount));
+            tracing::info!("bonding {} as {}", format_inf(amount), if duty == Duty::Mine { "a worker" } else { "an auditor" });
+            match duty {
+                Duty::Mine => {
+                    let models = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(models.to_vec());
+                    let endpoint = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(Vec::new());
+                    chain
+                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_worker(amount, models, price, endpoint))
+                        .await
+                        .context("bonding failed")?;
+                }
+                Duty::Verify => {
+                    chain
+                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_auditor(amount))
+                        .await
+                        .context("bonding failed")?;
+                }
+            }
+            chain.ledger(&me).await?.context("the bond did not show up on chain")?
+        }
+    };
+    match (&ledger.role, duty) {
+        (Role::Worker(prefs), Duty::Mine) => {
+            let missing: Vec<u32> = models.iter().copied().filter(|m| !prefs.models.0.contains(m)).collect();
+            if !missing.is_empty() {
+                tracing::warn!(
+                    "the bond serves models {:?}; this worker could also serve {missing:?}: add them with computeStaking.updateWorker",
+                    prefs.models.0
+                );
+            }
+            anyhow::ensure!(
+                prefs.models.0.iter().any(|m| models.contains(m)),
+                "the bond serves models {:?} but this worker runs none of them ({models:?}): fetch their weights or update the bond",
+                prefs.models.0
+            );
+            tracing::info!("bonded {} as a worker at {} per job", format_inf(ledger.active), format_inf(prefs.price));
+        }
+        (Role::Auditor, Duty::Verify) => tracing::info!("bonded {} as an auditor", format_inf(ledger.active)),
+        (Role::Worker(_), Duty::Verify) => bail!("{me} is bonded as a worker; an auditor needs its own account (run verify with another key)"),
+        (Role::Auditor, Duty::Mine) => bail!("{me} is bonded as an auditor; a miner needs its own account (run mine with another key)"),
+    }
+    if !ledger.on_duty {
+        tracing::warn!("{me} is chilled and gets no new work: call computeStaking.activate (and check the minimum stake)");
+    }
+    Ok(())
+}

@@ -1,0 +1,206 @@
+//! `verinfer-worker submit`: what a dApp does, from the command line. Submit a job, follow
+//! it block by block (progress on stderr) and print the verified result as JSON (stdout).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use serde_json::{json, Value};
+use subxt::rpcs::rpc_params;
+
+use super::{format_inf, parse_inf};
+use crate::chain::{self, runtime, Chain};
+use crate::models::ModelDir;
+
+/// What to submit.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum SubmitInput {
+    /// A 28×28 digit image for the digits CNN: one of the 1,797 sklearn digits (upscaled),
+    /// or a raw 784-byte file.
+    Digits {
+        /// Index into the sklearn digits (its true label is printed beside the result).
+        #[arg(long, conflicts_with = "image_file")]
+        image_index: Option<usize>,
+        /// A file of exactly 784 bytes, row-major, 0 = background.
+        #[arg(long)]
+        image_file: Option<std::path::PathBuf>,
+    },
+    /// A sentence for all-MiniLM-L6-v2 (an embedding comes back).
+    Text {
+        /// The text (or use --file).
+        #[arg(conflicts_with = "file")]
+        text: Option<String>,
+        /// A UTF-8 text file.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
+    /// Any registered model, by name, with an input file in its canonical encoding.
+    Raw {
+        /// The model's name in the registry (see the models_list RPC).
+        #[arg(long)]
+        model: String,
+        /// The input bytes.
+        #[arg(long)]
+        input_file: std::path::PathBuf,
+    },
+}
+
+/// Options of `submit`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct SubmitArgs {
+    /// The node's WebSocket JSON-RPC endpoint.
+    #[arg(long, default_value = "ws://127.0.0.1:9944", env = "VERINFER_NODE_URL", global = true)]
+    pub url: String,
+    #[command(flatten)]
+    pub key: chain::keys::KeyArgs,
+    /// The most to pay, in INF [default: the `suggestedMaxFee` of jobs_estimateFee].
+    #[arg(long, value_parser = parse_inf, global = true)]
+    pub max_fee: Option<u128>,
+    /// Give up waiting for the final result after this many seconds.
+    #[arg(long, default_value_t = 300, global = true)]
+    pub timeout: u64,
+    #[command(subcommand)]
+    pub input: SubmitInput,
+}
+
+const DIGITS_MODEL: &str = "digits-cnn";
+const TEXT_MODEL: &str = "all-MiniLM-L6-v2";
+
+/// Runs `submit`; prints the result JSON on stdout.
+pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
+    let key = args.key.load()?;
+    let (model_name, input, label) = match &args.input {
+        SubmitInput::Digits { image_index, image_file } => match (image_index, image_file) {
+            (Some(i), _) => {
+                let data = crate::local::load_digits_data(dir)?;
+                let d = data
+                    .get(*i)
+                    .ok_or_else(|| anyhow!("--image-index must be below {}", data.len()))?;
+                (DIGITS_MODEL.to_string(), d.image.0.to_vec(), Some(d.label))
+            }
+            (None, Some(path)) => (
+                DIGITS_MODEL.to_string(),
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?,
+                None,
+            ),
+            (None, None) => bail!("give --image-index <0..1796> or --image-file <784-byte file>"),
+        },
+        SubmitInput::Text { text, file } => {
+            let t = match (text, file) {
+                (Some(t), _) => t.clone(),
+                (None, Some(p)) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+                (None, None) => bail!("give the text as an argument or with --file"),
+            };
+            (TEXT_MODEL.to_string(), t.into_bytes(), None)
+        }
+        SubmitInput::Raw { model, input_file } => (
+            model.clone(),
+            std::fs::read(input_file).with_context(|| format!("reading {}", input_file.display()))?,
+            None,
+        ),
+    };
+
+    let chain = Chain::connect_with_backoff(&args.url, Some(Duration::from_secs(60))).await?;
+    let registry = chain.models().await?;
+    let (model, info) = registry
+        .iter()
+        .find(|(_, m)| m.name() == model_name)
+        .ok_or_else(|| anyhow!("no model named `{model_name}` in the registry (models_list shows the names)"))?;
+    if let Err(e) = info.spec.input.check(&input) {
+        bail!(
+            "the input does not fit {model_name}'s schema ({e:?}: {:?}, {} bytes): nothing was submitted",
+            info.spec.input.element,
+            info.spec.input.max_bytes
+        );
+    }
+    let max_fee = match args.max_fee {
+        Some(f) => f,
+        None => {
+            let est = chain
+                .call_json("jobs_estimateFee", rpc_params![*model, input.len() as u32])
+                .await?;
+            let s = est["suggestedMaxFee"].as_str().ok_or_else(|| {
+                anyhow!("no worker serves {model_name} right now (jobs_estimateFee has no suggestedMaxFee): start one, or pass --max-fee")
+            })?;
+            s.parse().context("suggestedMaxFee")?
+        }
+    };
+    eprintln!("submitting a {model_name} job ({} input bytes, max fee {})", input.len(), format_inf(max_fee));
+    let started = Instant::now();
+    let call = runtime::tx().jobs().submit_job(
+        *model,
+        runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(input),
+        max_fee,
+        None,
+    );
+    let events = chain.submit_and_finalize(&key, &call).await.context("submit_job failed")?;
+    let submitted = events
+        .find_first::<runtime::jobs::events::JobSubmitted>()
+        .ok_or_else(|| anyhow!("submit_job succeeded but emitted no JobSubmitted event"))??;
+    let id = submitted.job;
+    eprintln!("  job {id}: submitted and finalized ({:.1?})", started.elapsed());
+
+    let deadline = Instant::now() + Duration::from_secs(args.timeout);
+    let mut last_status = String::new();
+    let mut blocks = chain.api.stream_blocks().await?;
+    loop {
+        let job = chain.call_json("jobs_getJob", rpc_params![id]).await?;
+        let status = job["status"].as_str().unwrap_or("?").to_string();
+        if status != last_status {
+            let detail = match status.as_str() {
+                "Assigned" => format!(" to {}", job["worker"].as_str().unwrap_or("?")),
+                "Auditing" => format!(" by {} auditor(s)", job["auditors"].as_array().map_or(0, Vec::len)),
+                "Revealing" => format!(" (audited: {})", job["audited"]),
+                _ => String::new(),
+            };
+            eprintln!("  job {id}: {status}{detail} ({:.1?})", started.elapsed());
+            last_status = status.clone();
+        }
+        if matches!(status.as_str(), "Finalized" | "Cancelled" | "Expired") {
+            break;
+        }
+        if Instant::now() >= deadline {
+            bail!("job {id} is still {status} after {} s: see jobs_getJob {id}, or raise --timeout", args.timeout);
+        }
+        tokio::select! {
+            b = blocks.next() => { b.ok_or_else(|| anyhow!("the node closed the block stream"))??; }
+            _ = tokio::time::sleep(Duration::from_secs(6)) => {}
+        }
+    }
+    let result = chain.call_json("jobs_getResult", rpc_params![id]).await?;
+    let mut out = json!({
+        "job": id,
+        "model": model_name,
+        "status": result["status"],
+        "verdict": result["verdict"],
+        "accepted": result["accepted"],
+        "audited": result["audited"],
+        "worker": result["worker"],
+        "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+        "output": result["output"],
+    });
+    if let Some(hex_out) = result["output"].as_str() {
+        let bytes = hex::decode(hex_out.trim_start_matches("0x")).context("output hex")?;
+        match info.spec.output.element {
+            verinfer_primitives::ElementType::I32 => {
+                let logits = verinfer_primitives::decode_i32s(&bytes).unwrap_or_default();
+                let digit = (0..logits.len()).max_by_key(|&i| (logits[i], std::cmp::Reverse(i)));
+                out["logits"] = json!(logits);
+                out["digit"] = json!(digit);
+            }
+            verinfer_primitives::ElementType::F32 => {
+                let v = verinfer_primitives::decode_f32s(&bytes).unwrap_or_default();
+                let norm = v.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>().sqrt();
+                out["dimensions"] = json!(v.len());
+                out["norm"] = json!((norm * 1e6).round() / 1e6);
+                out["embedding"] = json!(v);
+            }
+            _ => {}
+        }
+    }
+    if let Some(l) = label {
+        out["label"] = json!(l);
+    }
+    let _: &Value = &out;
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(())
+}
