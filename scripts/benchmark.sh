@@ -8,7 +8,7 @@
 # `benchmark pallet` for each pallet and writes pallets/<dir>/src/weights.rs from
 # scripts/frame-weight-template.hbs. The next normal build relinks the normal node.
 #
-# Usage: scripts/benchmark.sh [pallet_name ...]   (default: pallet_models pallet_compute_staking)
+# Usage: scripts/benchmark.sh [pallet_name ...]   (default: every verinfer pallet)
 # Env:   STEPS (default 50), REPEAT (default 20)
 source "$(dirname "$0")/lib.sh"
 
@@ -16,7 +16,7 @@ BENCH_NODE="$CARGO_TARGET_DIR/bench/verinfer-node"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
 PALLETS=("$@")
-[ "${#PALLETS[@]}" -gt 0 ] || PALLETS=(pallet_models pallet_compute_staking pallet_jobs)
+[ "${#PALLETS[@]}" -gt 0 ] || PALLETS=(pallet_models pallet_compute_staking pallet_jobs pallet_rewards)
 
 log "building verinfer-node with runtime benchmarks"
 # frame-benchmarking-cli carries a test runtime for `benchmark storage`, which verinfer-node

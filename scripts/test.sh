@@ -12,7 +12,7 @@ cd "$REPO_ROOT"
 log "running the node workspace's tests (end-to-end tests use $VERINFER_WORKER)"
 cargo test --workspace --all-targets --locked "$@"
 log "running the pallets' benchmarks as tests"
-cargo test --locked --lib -p verinfer-primitives -p pallet-models -p pallet-compute-staking -p pallet-jobs \
-	--features pallet-models/runtime-benchmarks,pallet-compute-staking/runtime-benchmarks,pallet-jobs/runtime-benchmarks
+cargo test --locked --lib -p verinfer-primitives -p pallet-models -p pallet-compute-staking -p pallet-jobs -p pallet-rewards \
+	--features pallet-models/runtime-benchmarks,pallet-compute-staking/runtime-benchmarks,pallet-jobs/runtime-benchmarks,pallet-rewards/runtime-benchmarks
 log "running the worker's tests (release)"
 (cd "$REPO_ROOT/worker" && CARGO_TARGET_DIR="$WORKER_TARGET_DIR" cargo test --release --locked)

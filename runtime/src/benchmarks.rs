@@ -10,4 +10,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_models, Models]
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_jobs, Jobs]
+	[pallet_rewards, Rewards]
 );

@@ -8,8 +8,8 @@
 
 use crate::{
 	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockNumber, JobsConfig,
-	ModelsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, EXISTENTIAL_DEPOSIT, HOURS, INF,
-	MILLI_INF, MINUTES,
+	ModelsConfig, RewardsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, EXISTENTIAL_DEPOSIT,
+	HOURS, INF, MILLI_INF, MINUTES,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -51,6 +51,19 @@ pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
 	}
 }
 
+/// The reward stream. `fast` (the dev chain) closes an era every five minutes with a small
+/// emission, so that a claim can be tried within minutes; the local testnet has daily eras
+/// minting 1,000 INF (about 3 % a year of its endowment).
+pub fn reward_params(fast: bool) -> pallet_rewards::RewardParams<Balance, BlockNumber> {
+	pallet_rewards::RewardParams {
+		era_length: if fast { 5 * MINUTES } else { DAYS },
+		emission_per_era: if fast { 10 * INF } else { 1_000 * INF },
+		worker_share: Perbill::from_percent(50),
+		auditor_share: Perbill::from_percent(20),
+		contributor_share: Perbill::from_percent(30),
+	}
+}
+
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
@@ -76,6 +89,7 @@ fn genesis(
 		sudo: SudoConfig { key: Some(root.clone()) },
 		models: ModelsConfig { models: shipped_models(root) },
 		jobs: JobsConfig { params: Some(job_params(fast)) },
+		rewards: RewardsConfig { params: Some(reward_params(fast)) },
 	})
 }
 

@@ -197,4 +197,6 @@ mod runtime {
 	pub type ComputeStaking = pallet_compute_staking;
 	#[runtime::pallet_index(9)]
 	pub type Jobs = pallet_jobs;
+	#[runtime::pallet_index(10)]
+	pub type Rewards = pallet_rewards;
 }

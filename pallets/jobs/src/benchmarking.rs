@@ -218,25 +218,44 @@ mod benchmarks {
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Finalized));
 	}
 
+	/// The most auditors a dispute can have: an even first round split in half, escalated
+	/// to as many more, split in half again; settling slashes or pays every one of them.
 	#[benchmark]
 	fn resolve_dispute() {
-		let (id, worker, auditors) = auditing::<T>(2);
+		let k = (T::MaxAuditorsPerJob::get() / 2 * 2).max(2).min(MAX_AUDITORS / 2);
+		let (id, worker, first) = auditing::<T>(k);
+		for i in 0..k {
+			assert!(T::Staking::bond_auditor_for_benchmark(&funded::<T>("auditor", k + i)));
+		}
 		let out = output::<T>();
 		// The same vector pointing the other way: far outside any tolerance.
 		let n = T::MaxOutputLen::get() / 4;
 		let wrong: BoundedVec<u8, T::MaxOutputLen> = BoundedVec::truncate_from(
 			(0..n).flat_map(|i| (-1.0 - i as f32 / n as f32).to_le_bytes()).collect::<Vec<u8>>(),
 		);
-		for (i, a) in auditors.iter().enumerate() {
-			let theirs = if i == 0 { &out } else { &wrong };
-			let c = commitment_for::<T>(id, a, theirs);
-			Pallet::<T>::commit_audit(RawOrigin::Signed(a.clone()).into(), id, c).expect("commits");
-		}
-		Pallet::<T>::reveal_result(RawOrigin::Signed(worker).into(), id, out.clone(), [1; 32]).expect("reveals");
-		for (i, a) in auditors.iter().enumerate() {
-			let theirs = if i == 0 { out.clone() } else { wrong.clone() };
-			Pallet::<T>::reveal_audit(RawOrigin::Signed(a.clone()).into(), id, theirs, [1; 32]).expect("reveals");
-		}
+		let split = |round: &[T::AccountId]| {
+			for (i, a) in round.iter().enumerate() {
+				let theirs = if i % 2 == 0 { &out } else { &wrong };
+				let c = commitment_for::<T>(id, a, theirs);
+				Pallet::<T>::commit_audit(RawOrigin::Signed(a.clone()).into(), id, c).expect("commits");
+			}
+			if Jobs::<T>::get(id).is_some_and(|j| !j.revealed) {
+				Pallet::<T>::reveal_result(RawOrigin::Signed(worker.clone()).into(), id, out.clone(), [1; 32])
+					.expect("reveals");
+			}
+			for (i, a) in round.iter().enumerate() {
+				let theirs = if i % 2 == 0 { out.clone() } else { wrong.clone() };
+				Pallet::<T>::reveal_audit(RawOrigin::Signed(a.clone()).into(), id, theirs, [1; 32]).expect("reveals");
+			}
+		};
+		split(&first);
+		// Tied: the escalation draws k more auditors two blocks on.
+		next_block::<T>();
+		next_block::<T>();
+		let job = Jobs::<T>::get(id).expect("job");
+		assert_eq!((job.status, job.auditors.len() as u32), (JobStatus::Auditing, 2 * k));
+		let second: Vec<T::AccountId> = job.current_round().iter().map(|a| a.who.clone()).collect();
+		split(&second);
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Disputed));
 		#[extrinsic_call]
 		_(RawOrigin::Root, id, true);

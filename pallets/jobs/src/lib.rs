@@ -35,13 +35,22 @@
 //!    in integer fixed point. If the majority of the revealed auditors disagree with the
 //!    worker, the worker is slashed (`worker_slash`) and the owner refunded in full; the
 //!    auditors on the losing side are slashed (`auditor_slash`). A tie, or an audit no
-//!    auditor revealed, goes to the dispute origin ([`Pallet::resolve_dispute`]); if it
-//!    does not decide within `dispute_window`, the owner is refunded and nobody is paid
-//!    or slashed.
+//!    auditor revealed, is **escalated** once: two blocks later (so that the last revealer
+//!    cannot pick the randomness), `auditors_per_job` more auditors are drawn, never the
+//!    worker, the owner or an auditor already drawn, and get a fresh audit window; the
+//!    outputs revealed so far are kept and counted with theirs. The new auditors commit
+//!    before they see each other's outputs, but the worker's output and the first
+//!    auditors' are already public, so what deters a lazy tie-breaker from copying one
+//!    side is the `auditor_slash` it risks if the final verdict goes the other way. A tie
+//!    after the escalation (or an escalation that finds no more auditors) goes to the
+//!    dispute origin ([`Pallet::resolve_dispute`]); if it does not decide within
+//!    `dispute_window`, the owner is refunded and nobody is paid or slashed.
 //! 8. **Finalize.** An accepted result's fee (the worker's price, at most `max_fee`) is
 //!    split by [`verinfer_primitives::split_fee`] between the model's contributors, the
 //!    treasury, the agreeing auditors and the worker; the rest of `max_fee` is released
-//!    to the owner. A missed commit or reveal slashes the worker (`missed_deadline_slash`)
+//!    to the owner. The accepted job is reported to the reward stream (`Config::Rewards`):
+//!    the worker's compute units (the fee paid), the model's usage (the same units) and
+//!    each auditor on the side of the final verdict. A missed commit or reveal slashes the worker (`missed_deadline_slash`)
 //!    and the job is reassigned once, then refunded; an auditor that misses its commit or
 //!    reveal is slashed the same way. Finished jobs are pruned after `retention` blocks.
 //!
@@ -107,7 +116,7 @@ pub mod pallet {
 	use frame_system::pallet_prelude::*;
 	use sp_runtime::{traits::Saturating, Perbill};
 	use verinfer_primitives::{
-		commitment, input_hash, ComputeStakingInterface, JobId, ModelRegistry, Salt,
+		commitment, input_hash, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, Salt,
 	};
 
 	/// The in-code storage version.
@@ -133,6 +142,9 @@ pub mod pallet {
 
 		/// The bonded workers and auditors.
 		type Staking: ComputeStakingInterface<Self::AccountId, BalanceOf<Self>>;
+
+		/// The reward stream: it is told about every accepted result and honest audit.
+		type Rewards: RewardsHook<Self::AccountId>;
 
 		/// The randomness for assignment and audit draws (see the crate docs).
 		type Randomness: Randomness<Self::Hash, BlockNumberFor<Self>>;
@@ -283,6 +295,9 @@ pub mod pallet {
 		JobFinalized { job: JobId, verdict: Verdict, fee: BalanceOf<T> },
 		/// The audit was inconclusive; the dispute origin decides.
 		JobDisputed { job: JobId },
+		/// The audit was a tie (or nobody revealed): more auditors were drawn, with a new
+		/// audit window.
+		AuditEscalated { job: JobId, auditors: alloc::vec::Vec<T::AccountId> },
 		/// Someone missed a deadline of the job and was slashed `slashed`.
 		DeadlineMissed { job: JobId, who: T::AccountId, status: JobStatus, slashed: BalanceOf<T> },
 		/// An auditor's verdict went against the majority and it was slashed.
@@ -336,13 +351,15 @@ pub mod pallet {
 		CommitDeadlinePassed,
 		/// The caller is not one of the job's auditors.
 		NotAnAuditor,
-		/// The job is not in its audit phase.
+		/// The job has not reached its audit phase.
 		NotAuditing,
+		/// The audit commit window closed: this auditor can no longer commit.
+		AuditWindowClosed,
 		/// This auditor already committed.
 		AlreadyCommitted,
 		/// The reveal phase is not open.
 		RevealNotOpen,
-		/// The reveal deadline passed.
+		/// The reveal deadline passed (or this auditor's audit round is over).
 		RevealDeadlinePassed,
 		/// The caller did not commit, so it has nothing to reveal.
 		NothingToReveal,
@@ -444,6 +461,7 @@ pub mod pallet {
 					revealed: false,
 					audited: None,
 					auditors: Default::default(),
+					escalation: None,
 					verdict: None,
 					terms: params,
 				},
@@ -506,14 +524,23 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 			let slot = entry.auditors.iter().position(|a| a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
-			ensure!(entry.status == JobStatus::Auditing, Error::<T>::NotAuditing);
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now <= entry.phase_ends, Error::<T>::NotAuditing);
 			let auditor = entry.auditors.get_mut(slot).ok_or(Error::<T>::NotAnAuditor)?;
 			ensure!(auditor.commitment.is_none(), Error::<T>::AlreadyCommitted);
-			auditor.commitment = Some(commitment);
+			match entry.status {
+				JobStatus::Auditing => {},
+				JobStatus::Queued | JobStatus::Assigned | JobStatus::Committed => {
+					return Err(Error::<T>::NotAuditing.into())
+				},
+				_ => return Err(Error::<T>::AuditWindowClosed.into()),
+			}
+			let now = frame_system::Pallet::<T>::block_number();
+			// An auditor of an escalated job's first round had its window already.
+			ensure!(now <= entry.phase_ends && entry.in_current_round(slot), Error::<T>::AuditWindowClosed);
+			if let Some(auditor) = entry.auditors.get_mut(slot) {
+				auditor.commitment = Some(commitment);
+			}
 			Self::deposit_event(Event::AuditCommitted { job, auditor: who });
-			if entry.auditors.iter().all(|a| a.commitment.is_some()) {
+			if entry.current_round().iter().all(|a| a.commitment.is_some()) {
 				let previous = entry.phase_ends;
 				Self::open_reveal(job, &mut entry, now, Some(previous))?;
 			}
@@ -559,6 +586,7 @@ pub mod pallet {
 				.get(slot)
 				.map(|a| (a.commitment, a.revealed))
 				.ok_or(Error::<T>::NotAnAuditor)?;
+			ensure!(revealed || entry.in_current_round(slot), Error::<T>::RevealDeadlinePassed);
 			Self::check_reveal(job, &entry, &who, commitment, revealed, &output, &salt)?;
 			if let Some(a) = entry.auditors.get_mut(slot) {
 				a.revealed = true;
@@ -644,11 +672,17 @@ pub mod pallet {
 			output: &[u8],
 			salt: &Salt,
 		) -> DispatchResult {
-			ensure!(entry.status == JobStatus::Revealing, Error::<T>::RevealNotOpen);
+			ensure!(!already, Error::<T>::AlreadyRevealed);
+			match entry.status {
+				JobStatus::Revealing => {},
+				JobStatus::Queued | JobStatus::Assigned | JobStatus::Committed | JobStatus::Auditing => {
+					return Err(Error::<T>::RevealNotOpen.into())
+				},
+				_ => return Err(Error::<T>::RevealDeadlinePassed.into()),
+			}
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
 			let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
-			ensure!(!already, Error::<T>::AlreadyRevealed);
 			let model_hash = T::Models::weights_hash(entry.model).ok_or(Error::<T>::UnknownModel)?;
 			let expected = commitment(job, who, &model_hash, &entry.input_hash, output, salt);
 			ensure!(expected == committed, Error::<T>::CommitmentMismatch);

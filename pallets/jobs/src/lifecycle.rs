@@ -19,7 +19,7 @@ use sp_runtime::{
 };
 use verinfer_primitives::{
 	audit_probability, outputs_match, split_equally, split_fee, ComputeStakingInterface, JobId,
-	ModelRegistry, Reputation, SlashDestination,
+	ModelRegistry, Reputation, RewardsHook, SlashDestination,
 };
 
 /// A worker's reputation score in thousandths: the share of its record that is good, with
@@ -70,8 +70,9 @@ impl<T: Config> Pallet<T> {
 			},
 			JobStatus::Assigned => Self::worker_failed(job, entry, now),
 			JobStatus::Committed => Self::draw_audit(job, entry, now),
+			JobStatus::Auditing if entry.escalation_pending() => Self::draw_escalation(job, entry, now),
 			JobStatus::Auditing => {
-				for slot in entry.auditors.iter().filter(|a| a.commitment.is_none()) {
+				for slot in entry.current_round().iter().filter(|a| a.commitment.is_none()) {
 					Self::missed_deadline(job, &slot.who, JobStatus::Auditing, &entry.terms);
 				}
 				if Self::open_reveal(job, &mut entry, now, None).is_ok() {
@@ -81,7 +82,7 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 			JobStatus::Revealing => {
-				for slot in entry.auditors.iter().filter(|a| a.commitment.is_some() && !a.revealed) {
+				for slot in entry.current_round().iter().filter(|a| a.commitment.is_some() && !a.revealed) {
 					Self::missed_deadline(job, &slot.who, JobStatus::Revealing, &entry.terms);
 				}
 				if entry.revealed {
@@ -157,7 +158,7 @@ impl<T: Config> Pallet<T> {
 		let mut auditors = Vec::new();
 		if roll < p.deconstruct() {
 			let wanted = entry.terms.auditors_per_job.min(T::MaxAuditorsPerJob::get());
-			auditors = Self::draw_auditors(job, &worker, &entry.owner, wanted);
+			auditors = Self::draw_auditors(b"verinfer/auditors", job, &[worker, entry.owner.clone()], wanted);
 		}
 		let audited = !auditors.is_empty();
 		entry.audited = Some(audited);
@@ -179,12 +180,13 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Draws up to `wanted` distinct active auditors, never the worker or the job's owner.
-	fn draw_auditors(job: JobId, worker: &T::AccountId, owner: &T::AccountId, wanted: u32) -> Vec<T::AccountId> {
+	/// Draws up to `wanted` distinct active auditors, none of them in `excluded` (the
+	/// worker, the job's owner and, on escalation, the auditors already drawn).
+	fn draw_auditors(purpose: &[u8], job: JobId, excluded: &[T::AccountId], wanted: u32) -> Vec<T::AccountId> {
 		let mut pool: Vec<T::AccountId> =
-			T::Staking::active_auditors().into_iter().filter(|a| a != worker && a != owner).collect();
+			T::Staking::active_auditors().into_iter().filter(|a| !excluded.contains(a)).collect();
 		let mut chosen = Vec::new();
-		let mut seed = Self::random_u128(b"verinfer/auditors", job);
+		let mut seed = Self::random_u128(purpose, job);
 		while (chosen.len() as u32) < wanted && !pool.is_empty() {
 			let index = (seed % pool.len() as u128) as usize;
 			chosen.push(pool.swap_remove(index));
@@ -215,7 +217,7 @@ impl<T: Config> Pallet<T> {
 	/// who committed has revealed.
 	pub(crate) fn after_reveal(job: JobId, entry: Job<T>) {
 		let everyone = entry.revealed &&
-			entry.auditors.iter().all(|a| a.commitment.is_none() || a.revealed);
+			entry.current_round().iter().all(|a| a.commitment.is_none() || a.revealed);
 		if entry.audited != Some(true) && entry.revealed {
 			Self::unfile(job, entry.phase_ends);
 			Self::settle(job, entry, Verdict::AcceptedUnaudited, Default::default());
@@ -240,17 +242,60 @@ impl<T: Config> Pallet<T> {
 			Self::settle(job, entry, Verdict::AcceptedByAudit, sides);
 		} else if disagree > agree {
 			Self::settle(job, entry, Verdict::RejectedByAudit, sides);
-		} else {
-			// A tie, or nobody revealed: governance decides.
-			match Self::file(job, now.saturating_add(entry.terms.dispute_window)) {
+		} else if entry.escalation.is_none() && entry.auditors.len() < crate::MAX_AUDITORS as usize {
+			// A tie, or nobody revealed: more auditors, drawn two blocks on with randomness
+			// that whoever revealed last could not see.
+			match Self::file(job, now.saturating_add(2u32.into())) {
 				Ok(at) => {
-					entry.status = JobStatus::Disputed;
+					entry.escalation = Some(entry.auditors.len() as u8);
+					entry.status = JobStatus::Auditing;
 					entry.phase_ends = at;
 					Jobs::<T>::insert(job, entry);
-					Self::deposit_event(Event::JobDisputed { job });
 				},
-				Err(_) => Self::expire(job, entry),
+				Err(_) => Self::dispute(job, entry, now),
 			}
+		} else {
+			// Still a tie after the escalation: governance decides.
+			Self::dispute(job, entry, now)
+		}
+	}
+
+	/// The escalation's draw: up to `auditors_per_job` more auditors, with a new audit
+	/// window. If none can be drawn, governance decides.
+	fn draw_escalation(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
+		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
+		let room = crate::MAX_AUDITORS.saturating_sub(entry.auditors.len() as u32);
+		let wanted = entry.terms.auditors_per_job.min(T::MaxAuditorsPerJob::get()).min(room);
+		let excluded: Vec<T::AccountId> =
+			entry.auditors.iter().map(|a| a.who.clone()).chain([worker, entry.owner.clone()]).collect();
+		let extra = Self::draw_auditors(b"verinfer/escalate", job, &excluded, wanted);
+		for who in &extra {
+			// Cannot fail: `wanted` fits the room left.
+			let _ = entry.auditors.try_push(AuditorSlot { who: who.clone(), commitment: None, revealed: false });
+		}
+		if entry.escalation_pending() {
+			return Self::dispute(job, entry, now);
+		}
+		Self::deposit_event(Event::AuditEscalated { job, auditors: extra });
+		match Self::file(job, now.saturating_add(entry.terms.audit_window)) {
+			Ok(at) => {
+				entry.phase_ends = at;
+				Jobs::<T>::insert(job, entry);
+			},
+			Err(_) => Self::expire(job, entry),
+		}
+	}
+
+	/// Hands the job to the dispute origin, until `dispute_window` ends.
+	fn dispute(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
+		match Self::file(job, now.saturating_add(entry.terms.dispute_window)) {
+			Ok(at) => {
+				entry.status = JobStatus::Disputed;
+				entry.phase_ends = at;
+				Jobs::<T>::insert(job, entry);
+				Self::deposit_event(Event::JobDisputed { job });
+			},
+			Err(_) => Self::expire(job, entry),
 		}
 	}
 
@@ -288,11 +333,17 @@ impl<T: Config> Pallet<T> {
 		}
 		for auditor in &winners {
 			T::Staking::note_audit_passed(auditor);
+			T::Rewards::auditor_honest(auditor);
 		}
 
 		let fee = if verdict.accepted() {
 			Self::pay(&entry, &worker, &winners);
 			T::Staking::note_job_completed(&worker);
+			// Compute units: the fee paid for the result, so that farming the reward stream
+			// with one's own jobs costs the treasury's and the contributors' cut of each fee.
+			let units: u128 = entry.fee.unique_saturated_into();
+			T::Rewards::worker_delivered(&worker, units);
+			T::Rewards::model_used(entry.model, units);
 			if entry.audited == Some(true) {
 				T::Staking::note_audit_passed(&worker);
 			}
@@ -398,6 +449,7 @@ impl<T: Config> Pallet<T> {
 					entry.revealed = false;
 					entry.audited = None;
 					entry.auditors = Default::default();
+					entry.escalation = None;
 					Jobs::<T>::insert(job, entry);
 					Self::deposit_event(Event::JobRequeued { job, failed_worker: worker });
 					return;

@@ -1,6 +1,7 @@
-//! A runtime for the Jobs tests: System, Balances and the real Models and ComputeStaking
-//! pallets, so that holds, slashes and payouts move real balances and total issuance can
-//! be checked after every path.
+//! A runtime for the Jobs tests: System, Balances and the real Models, ComputeStaking and
+//! Rewards pallets, so that holds, slashes and payouts move real balances and total
+//! issuance can be checked after every path. The reward stream is off (no parameters)
+//! unless a test turns it on with [`start_rewards`].
 //!
 //! Accounts: 1 to 9 are dApps and contributors, 10 to 14 workers, 20 to 29 auditors,
 //! 999 the treasury. Model 0 (`EXACT`) is an integer model, model 1 (`FLOAT`) a float one.
@@ -48,6 +49,8 @@ mod runtime {
 	pub type ComputeStaking = pallet_compute_staking;
 	#[runtime::pallet_index(4)]
 	pub type Jobs = pallet_jobs;
+	#[runtime::pallet_index(5)]
+	pub type Rewards = pallet_rewards;
 }
 
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
@@ -80,6 +83,39 @@ pub const PRICE: u64 = 1_000;
 parameter_types! {
 	pub const Treasury: u64 = TREASURY;
 	pub const JobsPalletId: PalletId = PalletId(*b"vi/jobs ");
+	pub const RewardsPalletId: PalletId = PalletId(*b"py/rewrd");
+}
+
+impl pallet_rewards::Config for Test {
+	type Currency = Balances;
+	type Models = Models;
+	type ParamsOrigin = EnsureRoot<u64>;
+	type TreasuryAccount = Treasury;
+	type PalletId = RewardsPalletId;
+	type HistoryDepth = ConstU32<4>;
+	type MinEraLength = ConstU64<1>;
+	type MaxEmissionPerEra = ConstU64<1_000_000>;
+	type MaxCleanupPerBlock = ConstU32<16>;
+	type WeightInfo = ();
+}
+
+/// The length of a reward era in the tests that turn the stream on.
+pub const REWARD_ERA: u64 = 50;
+/// The emission per reward era in those tests.
+pub const EMISSION: u64 = 9_000;
+
+/// Turns the reward stream on: a third of [`EMISSION`] per group each era.
+pub fn start_rewards() {
+	frame_support::assert_ok!(Rewards::set_params(
+		RuntimeOrigin::root(),
+		pallet_rewards::RewardParams {
+			era_length: REWARD_ERA,
+			emission_per_era: EMISSION,
+			worker_share: Perbill::from_percent(33),
+			auditor_share: Perbill::from_percent(33),
+			contributor_share: Perbill::from_percent(33),
+		}
+	));
 }
 
 impl pallet_models::Config for Test {
@@ -136,6 +172,7 @@ impl pallet_jobs::Config for Test {
 	type Currency = Balances;
 	type Models = Models;
 	type Staking = ComputeStaking;
+	type Rewards = Rewards;
 	type Randomness = TestRandomness;
 	type ParamsOrigin = EnsureRoot<u64>;
 	type DisputeOrigin = EnsureRoot<u64>;
@@ -222,6 +259,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	pallet_jobs::GenesisConfig::<Test> { params: Some(params()) }
 		.assimilate_storage(&mut storage)
 		.unwrap();
+	// Endows the reward account; the stream itself starts only in tests that want it.
+	pallet_rewards::GenesisConfig::<Test> { params: None }.assimilate_storage(&mut storage).unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
@@ -240,8 +279,10 @@ pub fn run_to(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
 		System::set_block_number(next);
+		Rewards::on_initialize(next);
 		Jobs::on_initialize(next);
 		Jobs::on_idle(next, frame_support::weights::Weight::MAX);
+		Rewards::on_idle(next, frame_support::weights::Weight::MAX);
 	}
 }
 

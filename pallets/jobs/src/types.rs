@@ -178,10 +178,32 @@ pub struct Job<T: Config> {
 	pub revealed: bool,
 	/// Whether the job was sampled for audit (`None` until the draw).
 	pub audited: Option<bool>,
-	/// The auditors, if audited.
+	/// The auditors, if audited: the first round's, then those drawn by the escalation.
 	pub auditors: BoundedVec<AuditorSlot<T::AccountId>, ConstU32<MAX_AUDITORS>>,
+	/// Once the audit was escalated, the index in `auditors` of the first auditor of the
+	/// escalation round (equal to their number while the round's draw is pending).
+	pub escalation: Option<u8>,
 	/// The verdict, once final.
 	pub verdict: Option<Verdict>,
 	/// The parameters the job runs under.
 	pub terms: ParamsOf<T>,
+}
+
+impl<T: Config> Job<T> {
+	/// The auditors of the audit round under way: all of them, or only those drawn by the
+	/// escalation.
+	pub fn current_round(&self) -> &[AuditorSlot<T::AccountId>] {
+		let from = self.escalation.map_or(0, usize::from);
+		self.auditors.get(from..).unwrap_or(&[])
+	}
+
+	/// Whether the auditor in slot `slot` belongs to the audit round under way.
+	pub fn in_current_round(&self, slot: usize) -> bool {
+		slot >= self.escalation.map_or(0, usize::from)
+	}
+
+	/// Whether the audit was escalated and the extra auditors are not drawn yet.
+	pub fn escalation_pending(&self) -> bool {
+		self.escalation.is_some_and(|from| usize::from(from) >= self.auditors.len())
+	}
 }

@@ -1,5 +1,5 @@
-//! The market's economics as plain functions: how a job's fee is split, and how likely a
-//! result is to be audited.
+//! The market's economics as plain functions: how a job's fee is split, how likely a
+//! result is to be audited, and how an era's rewards are shared.
 //!
 //! The `Jobs` pallet calls these; they are tested here without a runtime.
 
@@ -58,6 +58,45 @@ pub fn split_equally<Balance: AtLeast32BitUnsigned + Copy>(amount: Balance, n: u
 	(0..n)
 		.map(|i| if Balance::from(i) < extra { base.saturating_add(One::one()) } else { base })
 		.collect()
+}
+
+/// `budget · points / total`, rounded down: one account's part of a group's budget, given
+/// its points and the group's total. Never more than `budget` while `points <= total`, so
+/// the parts of all accounts add up to at most the budget; zero if `total` is zero.
+pub fn pro_rata(budget: u128, points: u128, total: u128) -> u128 {
+	if total == 0 {
+		return 0;
+	}
+	let points = points.min(total);
+	sp_runtime::helpers_128bit::multiply_by_rational_with_rounding(
+		budget,
+		points,
+		total,
+		sp_runtime::Rounding::Down,
+	)
+	.unwrap_or(0)
+}
+
+/// Splits `amount` in proportion to `weights`; the remainder of the rounding goes to the
+/// first weights with a nonzero weight, one unit each. The parts add up to `amount` unless
+/// every weight is zero, then all parts are zero.
+pub fn split_by_weight(amount: u128, weights: &[u32]) -> Vec<u128> {
+	let total: u128 = weights.iter().map(|w| u128::from(*w)).sum();
+	let mut parts: Vec<u128> = weights.iter().map(|w| pro_rata(amount, u128::from(*w), total)).collect();
+	let mut rest = amount.saturating_sub(parts.iter().fold(0u128, |a, p| a.saturating_add(*p)));
+	if total == 0 {
+		return parts;
+	}
+	for (part, weight) in parts.iter_mut().zip(weights) {
+		if rest == 0 {
+			break;
+		}
+		if *weight > 0 {
+			*part = part.saturating_add(1);
+			rest -= 1;
+		}
+	}
+	parts
 }
 
 /// Jobs a worker must have completed before it is no longer treated as a newcomer.
@@ -139,6 +178,30 @@ mod tests {
 		assert_eq!(split_equally(9u128, 3), [3, 3, 3]);
 		assert_eq!(split_equally(2u128, 3), [1, 1, 0]);
 		assert!(split_equally(5u128, 0).is_empty());
+	}
+
+	#[test]
+	fn pro_rata_never_exceeds_the_budget() {
+		assert_eq!(pro_rata(1_000, 1, 3), 333);
+		assert_eq!(pro_rata(1_000, 3, 3), 1_000);
+		assert_eq!(pro_rata(1_000, 5, 3), 1_000);
+		assert_eq!(pro_rata(1_000, 1, 0), 0);
+		assert_eq!(pro_rata(u128::MAX, u128::MAX - 1, u128::MAX), u128::MAX - 1);
+		let parts: u128 = (0..7).map(|_| pro_rata(1_000, 1, 7)).sum();
+		assert!(parts <= 1_000);
+	}
+
+	#[test]
+	fn weighted_split_adds_up() {
+		assert_eq!(split_by_weight(10, &[1, 1, 1]), [4, 3, 3]);
+		assert_eq!(split_by_weight(100, &[50_000_000, 30_000_000]), [63, 37]);
+		assert_eq!(split_by_weight(7, &[0, 1, 0, 1]), [0, 4, 0, 3]);
+		assert_eq!(split_by_weight(7, &[0, 0]), [0, 0]);
+		assert!(split_by_weight(7, &[]).is_empty());
+		for amount in [0u128, 1, 999, 1_000_000_007, u128::MAX] {
+			let sum = split_by_weight(amount, &[333_333_333, 1, 7, 1_000_000_000]).iter().fold(0u128, |a, b| a.saturating_add(*b));
+			assert_eq!(sum, amount);
+		}
 	}
 
 	fn veteran() -> Reputation {

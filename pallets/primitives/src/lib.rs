@@ -27,6 +27,9 @@
 //! `Jobs` pallet, `ComputeStaking` for the registry) takes a [`ModelRegistry`] or a
 //! [`ComputeStakingInterface`] in its `Config`, and its tests use a mock of that trait.
 //!
+//! The `Jobs` pallet reports verified work (accepted results, honest audits, model usage)
+//! to the era reward stream through a [`RewardsHook`].
+//!
 //! Every collection here is bounded and every type has a bounded encoding
 //! (`MaxEncodedLen`), so the types can sit in runtime storage and calls.
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -36,6 +39,7 @@ extern crate alloc;
 mod commitment;
 mod economics;
 mod model;
+mod rewards;
 mod schema;
 mod staking;
 mod verdict;
@@ -43,6 +47,7 @@ mod verdict;
 pub use commitment::*;
 pub use economics::*;
 pub use model::*;
+pub use rewards::*;
 pub use schema::*;
 pub use staking::*;
 pub use verdict::*;

@@ -124,7 +124,7 @@ impl pallet_sudo::Config for Runtime {
 
 // ---- verinfer's own pallets ----------------------------------------------------------------
 
-use crate::{Models, DAYS, HOURS, INF};
+use crate::{Models, DAYS, HOURS, INF, MINUTES};
 use frame_support::{traits::tokens::imbalance::ResolveTo, PalletId};
 use frame_system::EnsureRoot;
 use sp_runtime::traits::AccountIdConversion;
@@ -205,13 +205,14 @@ impl frame_support::traits::Randomness<Hash, BlockNumber> for PreviousBlockHash 
 	}
 }
 
-use crate::ComputeStaking;
+use crate::{ComputeStaking, Rewards};
 
 impl pallet_jobs::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Currency = Balances;
 	type Models = Models;
 	type Staking = ComputeStaking;
+	type Rewards = Rewards;
 	type Randomness = PreviousBlockHash;
 	/// Root (the sudo key) until the governance work hands these to referenda.
 	type ParamsOrigin = EnsureRoot<AccountId>;
@@ -226,4 +227,27 @@ impl pallet_jobs::Config for Runtime {
 	type MaxAssignmentsPerBlock = ConstU32<32>;
 	type MaxAuditorsPerJob = ConstU32<5>;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// The account that holds minted rewards until they are claimed.
+	pub const RewardsPalletId: PalletId = PalletId(*b"py/rewrd");
+}
+
+impl pallet_rewards::Config for Runtime {
+	type Currency = Balances;
+	type Models = Models;
+	/// Root (the sudo key) until the governance work hands this to referenda.
+	type ParamsOrigin = EnsureRoot<AccountId>;
+	type TreasuryAccount = TreasuryAccount;
+	type PalletId = RewardsPalletId;
+	/// Four weeks of daily eras to claim in.
+	type HistoryDepth = ConstU32<28>;
+	/// Eras shorter than a minute would close more often than anyone claims.
+	type MinEraLength = ConstU32<{ MINUTES }>;
+	/// A ceiling against a slip of the finger in a referendum: 0.5 % of the dev chain's
+	/// total issuance per era.
+	type MaxEmissionPerEra = ConstU128<{ 100_000 * INF }>;
+	type MaxCleanupPerBlock = ConstU32<256>;
+	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;
 }

@@ -1,6 +1,8 @@
 //! Tests of the Jobs pallet on the mock runtime, by topic.
 
+mod escalation;
 mod lifecycle;
+mod rewards;
 mod simulation;
 mod submit;
 
