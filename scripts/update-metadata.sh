@@ -3,5 +3,5 @@
 # runtime change, then rebuild the worker; tests/tests/worker_metadata.rs fails until then).
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
-VERINFER_UPDATE_METADATA=1 cargo test --workspace --all-targets --locked --test worker_metadata
+VERINFER_UPDATE_METADATA=1 cargo test --workspace --locked --test worker_metadata
 log "wrote worker/metadata/verinfer.scale; rebuild the worker (scripts/test.sh does)"

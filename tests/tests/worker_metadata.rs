@@ -3,7 +3,7 @@
 //! never signs calls or decodes events against a stale layout.
 //!
 //! After a runtime change, regenerate it with
-//! `VERINFER_UPDATE_METADATA=1 cargo test -p verinfer-e2e --test worker_metadata`
+//! `VERINFER_UPDATE_METADATA=1 cargo test --workspace --test worker_metadata`
 //! (or `scripts/update-metadata.sh`) and commit the file.
 
 use verinfer_e2e::repo_root;

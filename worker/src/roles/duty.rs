@@ -137,6 +137,12 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
                             state.held.entry(d.job).or_default();
                         }
                     }
+                    if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>() {
+                        if d.auditors.contains(&me) {
+                            tracing::info!("job {}: drawn as one of {} extra auditors after a tied audit", d.job, d.auditors.len());
+                            state.held.entry(d.job).or_default();
+                        }
+                    }
                 }
             }
         }
