@@ -10,4 +10,9 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_models, Models]
 	[pallet_compute_staking, ComputeStaking]
 	[pallet_jobs, Jobs]
+	[pallet_preimage, Preimage]
+	[pallet_scheduler, Scheduler]
+	[pallet_referenda, Referenda]
+	[pallet_conviction_voting, ConvictionVoting]
+	[pallet_treasury, Treasury]
 );
