@@ -1,15 +1,16 @@
 //! Governance end to end inside the runtime: preimage, referendum, decision deposit,
 //! conviction votes, enactment by the scheduler, locks, and the origins of every setter.
 
-use super::{dev_ext, next_block, run_to_block};
+use super::{dev_ext, local_ext, next_block, run_to_block};
 use crate::{
 	genesis_config_presets::job_params,
 	governance::{
 		origins::{Origin, TREASURER_SPEND_LIMIT},
-		tracks::PARAMETERS,
+		tracks::{TracksInfo, PARAMETERS, TREASURY},
 	},
 	AccountId, Balance, Balances, BlockNumber, ConvictionVoting, OriginCaller, Preimage,
-	Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, INF,
+	Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, DAYS,
+	INF,
 };
 use codec::{Decode, Encode};
 use frame_support::{
@@ -342,5 +343,57 @@ fn each_track_origin_passes_its_own_calls() {
 fn the_treasury_owns_the_pot_that_fees_and_slashes_go_to() {
 	dev_ext().execute_with(|| {
 		assert_eq!(Treasury::account_id(), crate::configs::TreasuryAccount::get());
+	});
+}
+
+#[test]
+fn a_treasury_referendum_spends_from_the_pot() {
+	dev_ext().execute_with(|| {
+		// Fee shares and slashes arrive in the pot as plain transfers.
+		let pot = crate::configs::TreasuryAccount::get();
+		assert_ok!(Balances::transfer_allow_death(signed(&bob()), pot.into(), 50_000 * INF));
+		let amount = 20_000 * INF;
+		let spend = RuntimeCall::from(pallet_treasury::Call::<Runtime>::spend {
+			asset_kind: Box::new(()),
+			amount,
+			beneficiary: Box::new(charlie()),
+			valid_from: None,
+		});
+		let index = propose(&alice(), Origin::Treasurer, spend);
+		let ReferendumInfo::Ongoing(status) = ReferendumInfoFor::<Runtime>::get(index).unwrap() else {
+			panic!("the referendum is ongoing")
+		};
+		assert_eq!(status.track, TREASURY);
+		vote(&alice(), index, true, 900_000 * INF, Conviction::Locked1x);
+		approved_at(run_until_decided(index, 20));
+		let mut results = Vec::new();
+		for _ in 0..5 {
+			next_block();
+			results.extend(dispatch_results());
+		}
+		assert_eq!(results, vec![Ok(())]);
+
+		let spend_index = pallet_treasury::SpendCount::<Runtime>::get() - 1;
+		let before = Balances::free_balance(charlie());
+		assert_ok!(Treasury::payout(signed(&charlie()), spend_index));
+		assert_eq!(Balances::free_balance(charlie()), before + amount);
+	});
+}
+
+#[test]
+fn the_local_testnet_has_no_sudo_key_and_production_periods() {
+	local_ext().execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), None);
+		use pallet_referenda::TracksInfo as _;
+		assert_eq!(TracksInfo::info(PARAMETERS).unwrap().decision_period, 7 * DAYS);
+		assert_eq!(
+			<Runtime as pallet_conviction_voting::Config>::VoteLockingPeriod::get(),
+			7 * DAYS
+		);
+	});
+	dev_ext().execute_with(|| {
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice()));
+		use pallet_referenda::TracksInfo as _;
+		assert_eq!(TracksInfo::info(PARAMETERS).unwrap().decision_period, 10);
 	});
 }

@@ -24,15 +24,25 @@ fn merge(base: &mut Value, patch: Value) {
 	}
 }
 
-/// The state of a new development chain, at the start of block 1.
-pub fn dev_ext() -> sp_io::TestExternalities {
+/// The state a preset's genesis builds, at the start of block 1.
+fn preset_ext(patch: Value) -> sp_io::TestExternalities {
 	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("serialises");
-	merge(&mut config, genesis_config_presets::development_config_genesis());
+	merge(&mut config, patch);
 	let config: RuntimeGenesisConfig =
-		serde_json::from_value(config).expect("the development preset is a valid genesis");
+		serde_json::from_value(config).expect("the preset is a valid genesis");
 	let mut ext = sp_io::TestExternalities::new(config.build_storage().expect("genesis builds"));
 	ext.execute_with(|| run_to_block(1));
 	ext
+}
+
+/// The state of a new development chain, at the start of block 1.
+pub fn dev_ext() -> sp_io::TestExternalities {
+	preset_ext(genesis_config_presets::development_config_genesis())
+}
+
+/// The state of a new local testnet, at the start of block 1.
+pub fn local_ext() -> sp_io::TestExternalities {
+	preset_ext(genesis_config_presets::local_config_genesis())
 }
 
 /// Finishes the current block and runs the hooks of every block up to the start of `n`,
