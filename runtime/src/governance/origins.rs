@@ -113,9 +113,8 @@ pub mod pallet_custom_origins {
 			{
 				type Success = ();
 				fn try_origin(o: O) -> Result<Self::Success, O> {
-					match o.caller().try_into() {
-						Ok(Origin::$name) => return Ok(()),
-						_ => (),
+					if let Ok(Origin::$name) = o.caller().try_into() {
+						return Ok(());
 					}
 					Err(o)
 				}
@@ -137,9 +136,8 @@ pub mod pallet_custom_origins {
 	{
 		type Success = Balance;
 		fn try_origin(o: O) -> Result<Self::Success, O> {
-			match o.caller().try_into() {
-				Ok(Origin::Treasurer) => return Ok(TREASURER_SPEND_LIMIT),
-				_ => (),
+			if let Ok(Origin::Treasurer) = o.caller().try_into() {
+				return Ok(TREASURER_SPEND_LIMIT);
 			}
 			Err(o)
 		}
