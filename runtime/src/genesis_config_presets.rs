@@ -3,13 +3,19 @@
 //!
 //! Both register and approve the two models verinfer ships with (see [`shipped_models`]).
 //!
+//! Only `development` has a sudo key (Alice) and runs governance at the development pace
+//! (periods of a few blocks, see [`crate::governance::tracks`]). `local_testnet` is
+//! governed as a public chain would be: by referendum alone, with production periods. The
+//! `Sudo` pallet is still in its runtime (the runtime is the same for every chain) but holds
+//! no key, so no account can dispatch as Root.
+//!
 //! The node's chain specs are built from these presets, and `chain-specs/` holds the raw
 //! local testnet spec generated from them.
 
 use crate::{
-	configs::TreasuryAccount, AccountId, Balance, BalancesConfig, BlockNumber, JobsConfig,
-	ModelsConfig, RewardsConfig, RuntimeGenesisConfig, SudoConfig, DAYS, EXISTENTIAL_DEPOSIT,
-	HOURS, INF, MILLI_INF, MINUTES,
+	configs::TreasuryAccount, governance::origins::GovernancePace, AccountId, Balance,
+	BalancesConfig, BlockNumber, JobsConfig, ModelsConfig, OriginsConfig, RewardsConfig,
+	RuntimeGenesisConfig, SudoConfig, DAYS, EXISTENTIAL_DEPOSIT, HOURS, INF, MILLI_INF, MINUTES,
 };
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -64,12 +70,16 @@ pub fn reward_params(fast: bool) -> pallet_rewards::RewardParams<Balance, BlockN
 	}
 }
 
+/// A chain's genesis. `models_owner` owns the shipped models; `sudo` is the sudo key, if
+/// any; `fast` picks the short job windows and the development governance pace.
 fn genesis(
 	authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	models_owner: AccountId,
+	sudo: Option<AccountId>,
 	fast: bool,
 ) -> Value {
+	let governance_pace = if fast { GovernancePace::Development } else { GovernancePace::Production };
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			// The treasury pot starts at the existential deposit, so that any slash or
@@ -86,10 +96,11 @@ fn genesis(
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root.clone()) },
-		models: ModelsConfig { models: shipped_models(root) },
+		sudo: SudoConfig { key: sudo },
+		models: ModelsConfig { models: shipped_models(models_owner) },
 		jobs: JobsConfig { params: Some(job_params(fast)) },
 		rewards: RewardsConfig { params: Some(reward_params(fast)) },
+		origins: OriginsConfig { pace: governance_pace },
 	})
 }
 
@@ -218,17 +229,14 @@ fn dev_accounts() -> Vec<AccountId> {
 		.collect()
 }
 
-/// One validator, Alice, who is also the sudo key.
+/// One validator, Alice, who is also the sudo key. Governance runs at the development pace.
 pub fn development_config_genesis() -> Value {
-	genesis(
-		vec![authority(Sr25519Keyring::Alice)],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
-		true,
-	)
+	let alice = Sr25519Keyring::Alice.to_account_id();
+	genesis(vec![authority(Sr25519Keyring::Alice)], dev_accounts(), alice.clone(), Some(alice), true)
 }
 
-/// Four validators: Alice, Bob, Charlie and Dave.
+/// Four validators: Alice, Bob, Charlie and Dave. No sudo key: governance is by referendum
+/// only, at the production pace.
 pub fn local_config_genesis() -> Value {
 	genesis(
 		[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave]
@@ -237,6 +245,7 @@ pub fn local_config_genesis() -> Value {
 			.collect(),
 		dev_accounts(),
 		Sr25519Keyring::Alice.to_account_id(),
+		None,
 		false,
 	)
 }

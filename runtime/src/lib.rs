@@ -7,7 +7,8 @@
 //!   chain seals blocks instantly instead (see the node's `service` module); the runtime is
 //!   the same.
 //! - The native token is **INF** with [`TOKEN_DECIMALS`] decimals; one INF is [`INF`] planck.
-//! - Governance is, for now, the `Sudo` key. The governance work replaces it with referenda.
+//! - Token holders govern by referendum (`Referenda`, `ConvictionVoting`), on the tracks in
+//!   [`governance`]. The `Sudo` pallet stays, but only the `development` preset sets a key.
 //! - `Models` is the registry of the models jobs run on; `ComputeStaking` holds the bonds of
 //!   workers and auditors. Deposits of rejected models and slashed stake go to the treasury
 //!   pot ([`configs::TreasuryAccount`]).
@@ -26,6 +27,9 @@ pub mod apis;
 mod benchmarks;
 pub mod configs;
 pub mod genesis_config_presets;
+pub mod governance;
+#[cfg(test)]
+mod tests;
 
 extern crate alloc;
 
@@ -199,4 +203,18 @@ mod runtime {
 	pub type Jobs = pallet_jobs;
 	#[runtime::pallet_index(10)]
 	pub type Rewards = pallet_rewards;
+
+	// Governance.
+	#[runtime::pallet_index(11)]
+	pub type Preimage = pallet_preimage;
+	#[runtime::pallet_index(12)]
+	pub type Scheduler = pallet_scheduler;
+	#[runtime::pallet_index(13)]
+	pub type Referenda = pallet_referenda;
+	#[runtime::pallet_index(14)]
+	pub type ConvictionVoting = pallet_conviction_voting;
+	#[runtime::pallet_index(15)]
+	pub type Origins = governance::origins::pallet_custom_origins;
+	#[runtime::pallet_index(16)]
+	pub type Treasury = pallet_treasury;
 }

@@ -1,4 +1,7 @@
-//! The configuration of every pallet in the runtime.
+//! The configuration of every pallet in the runtime. The governance pallets are in
+//! [`governance`].
+
+pub mod governance;
 
 use frame_support::{
 	derive_impl,
@@ -124,14 +127,20 @@ impl pallet_sudo::Config for Runtime {
 
 // ---- verinfer's own pallets ----------------------------------------------------------------
 
-use crate::{Models, DAYS, HOURS, INF, MINUTES};
-use frame_support::{traits::tokens::imbalance::ResolveTo, PalletId};
+use crate::{
+	governance::origins::{ModelsAdmin, ParametersAdmin},
+	Models, DAYS, HOURS, INF, MINUTES,
+};
+use frame_support::{
+	traits::{tokens::imbalance::ResolveTo, EitherOf},
+	PalletId,
+};
 use frame_system::EnsureRoot;
 use sp_runtime::traits::AccountIdConversion;
 
 parameter_types! {
-	/// The treasury's pallet id. The governance work adds `pallet-treasury` with this same
-	/// id, so the pot below becomes its account and keeps every deposit and slash sent here.
+	/// The treasury's pallet id: `pallet-treasury` (see [`governance`]) owns the pot below,
+	/// so every deposit, fee share and slash sent here is the treasury's to spend.
 	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
 	/// The treasury pot: receives rejected model deposits and slashed stake. Endowed with
 	/// the existential deposit at genesis so that even a tiny slash can be credited to it.
@@ -143,8 +152,8 @@ impl pallet_models::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	/// A deposit large enough to deter spam proposals, small next to a worker's stake.
 	type ModelDeposit = ConstU128<{ 100 * INF }>;
-	/// Root (the sudo key) until the governance work hands this to referenda.
-	type ModelOrigin = EnsureRoot<AccountId>;
+	/// A `models` track referendum, or Root.
+	type ModelOrigin = EitherOf<EnsureRoot<AccountId>, ModelsAdmin>;
 	type OnRejected = ResolveTo<TreasuryAccount, Balances>;
 	type WeightInfo = pallet_models::weights::SubstrateWeight<Runtime>;
 }
@@ -160,8 +169,8 @@ impl pallet_compute_staking::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
-	/// Root (the sudo key) until the governance work hands this to referenda.
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	/// A `parameters` track referendum, or Root.
+	type ParamsOrigin = EitherOf<EnsureRoot<AccountId>, ParametersAdmin>;
 	type DisputeWindow = DisputeWindow;
 	type DefaultUnbondingDelay = ConstU32<{ DAYS }>;
 	type DefaultMinWorkerStake = ConstU128<{ 1_000 * INF }>;
@@ -214,8 +223,13 @@ impl pallet_jobs::Config for Runtime {
 	type Staking = ComputeStaking;
 	type Rewards = Rewards;
 	type Randomness = PreviousBlockHash;
-	/// Root (the sudo key) until the governance work hands these to referenda.
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	/// A `parameters` track referendum, or Root.
+	type ParamsOrigin = EitherOf<EnsureRoot<AccountId>, ParametersAdmin>;
+	/// Root only: the `root` track, or the sudo key on the development chain. No track of
+	/// production length decides within a job's dispute window (an hour), so on a live chain
+	/// an unsettled dispute expires and refunds the job's owner, slashing nobody; Root can
+	/// still settle it in time on the development pace, or where governance has lengthened
+	/// the window.
 	type DisputeOrigin = EnsureRoot<AccountId>;
 	type TreasuryAccount = TreasuryAccount;
 	type PalletId = JobsPalletId;
@@ -237,8 +251,8 @@ parameter_types! {
 impl pallet_rewards::Config for Runtime {
 	type Currency = Balances;
 	type Models = Models;
-	/// Root (the sudo key) until the governance work hands this to referenda.
-	type ParamsOrigin = EnsureRoot<AccountId>;
+	/// Root, or a referendum on the `parameters` track.
+	type ParamsOrigin = EitherOf<EnsureRoot<AccountId>, ParametersAdmin>;
 	type TreasuryAccount = TreasuryAccount;
 	type PalletId = RewardsPalletId;
 	/// Four weeks of daily eras to claim in.

@@ -99,6 +99,21 @@ fn params_are_range_checked_and_only_governance_sets_them() {
 	});
 }
 
+/// Slash fractions are `Perbill`s, so a slash above 100% has no value to check: its
+/// encoding does not decode, and a `set_params` call (or a referendum's preimage of one)
+/// carrying it is rejected before dispatch.
+#[test]
+fn a_slash_above_100_percent_does_not_decode() {
+	use codec::{Decode, Encode};
+	let p = params();
+	let mut bytes = p.encode();
+	let at = p.min_fee.encode().len() + p.audit_probability.encode().len() + p.auditors_per_job.encode().len();
+	assert_eq!(&bytes[at..at + 4], p.worker_slash.encode().as_slice());
+	assert_eq!(crate::ParamsOf::<Test>::decode(&mut bytes.as_slice()).ok(), Some(p));
+	bytes[at..at + 4].copy_from_slice(&1_000_000_001u32.encode());
+	assert!(crate::ParamsOf::<Test>::decode(&mut bytes.as_slice()).is_err());
+}
+
 #[test]
 fn a_parameter_change_never_applies_to_jobs_in_flight() {
 	new_test_ext().execute_with(|| {
