@@ -69,23 +69,23 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 65536]`.
 	fn submit_job(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2043`
 		//  Estimated: `9679`
-		// Minimum execution time: 2_095_999_000 picoseconds.
-		Weight::from_parts(3_160_862_314, 9679)
-			// Standard Error: 721
-			.saturating_add(Weight::from_parts(10_373, 0).saturating_mul(l.into()))
+		// Minimum execution time: 1_979_133_000 picoseconds.
+		Weight::from_parts(2_309_814_423, 9679)
+			// Standard Error: 705
+			.saturating_add(Weight::from_parts(6_253, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
@@ -93,48 +93,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11126`
-		//  Estimated: `70369`
-		// Minimum execution time: 2_541_347_000 picoseconds.
-		Weight::from_parts(2_790_137_000, 70369)
+		//  Measured:  `11127`
+		//  Estimated: `70371`
+		// Minimum execution time: 1_978_908_000 picoseconds.
+		Weight::from_parts(2_676_452_000, 70371)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:2 w:2)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `65974`
-		//  Estimated: `70369`
-		// Minimum execution time: 857_224_000 picoseconds.
-		Weight::from_parts(962_344_000, 70369)
+		//  Measured:  `65975`
+		//  Estimated: `70371`
+		// Minimum execution time: 629_206_000 picoseconds.
+		Weight::from_parts(912_329_000, 70371)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	fn commit_audit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `66305`
-		//  Estimated: `70369`
-		// Minimum execution time: 761_613_000 picoseconds.
-		Weight::from_parts(1_048_645_000, 70369)
+		//  Measured:  `66306`
+		//  Estimated: `70371`
+		// Minimum execution time: 695_286_000 picoseconds.
+		Weight::from_parts(951_346_000, 70371)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
@@ -142,7 +142,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Reputations` (r:1 w:1)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
@@ -154,17 +154,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `l` is `[4, 65536]`.
 	fn reveal_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `68090`
-		//  Estimated: `70369`
-		// Minimum execution time: 2_520_352_000 picoseconds.
-		Weight::from_parts(3_252_141_112, 70369)
-			// Standard Error: 2_604
-			.saturating_add(Weight::from_parts(8_024, 0).saturating_mul(l.into()))
+		//  Measured:  `68091`
+		//  Estimated: `70371`
+		// Minimum execution time: 2_527_956_000 picoseconds.
+		Weight::from_parts(3_678_129_817, 70371)
+			// Standard Error: 491
+			.saturating_add(Weight::from_parts(31, 0).saturating_mul(l.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Outputs` (r:5 w:1)
@@ -173,58 +173,72 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Reputations` (r:6 w:6)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::AccountPoints` (r:5 w:5)
+	/// Proof: `Rewards::AccountPoints` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentPoints` (r:1 w:1)
+	/// Proof: `Rewards::CurrentPoints` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[4, 65536]`.
-	fn reveal_audit(l: u32, ) -> Weight {
+	fn reveal_audit(_l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `134495`
+		//  Measured:  `134661`
 		//  Estimated: `341385`
-		// Minimum execution time: 75_324_973_000 picoseconds.
-		Weight::from_parts(135_039_214_036, 341385)
-			// Standard Error: 153_819
-			.saturating_add(Weight::from_parts(67_194, 0).saturating_mul(l.into()))
-			.saturating_add(T::DbWeight::get().reads(17_u64))
-			.saturating_add(T::DbWeight::get().writes(13_u64))
+		// Minimum execution time: 36_892_213_000 picoseconds.
+		Weight::from_parts(42_771_643_310, 341385)
+			.saturating_add(T::DbWeight::get().reads(25_u64))
+			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Outputs` (r:3 w:0)
+	/// Storage: `Jobs::Outputs` (r:9 w:0)
 	/// Proof: `Jobs::Outputs` (`max_values`: None, `max_size`: Some(65604), added: 68079, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Ledgers` (r:1 w:1)
+	/// Storage: `ComputeStaking::Ledgers` (r:4 w:4)
 	/// Proof: `ComputeStaking::Ledgers` (`max_values`: None, `max_size`: Some(566), added: 3041, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `Balances::Holds` (r:5 w:5)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinAuditorStake` (r:1 w:0)
 	/// Proof: `ComputeStaking::MinAuditorStake` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveAuditors` (r:1 w:1)
 	/// Proof: `ComputeStaking::ActiveAuditors` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Reputations` (r:3 w:3)
+	/// Storage: `ComputeStaking::Reputations` (r:9 w:9)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::AccountPoints` (r:4 w:4)
+	/// Proof: `Rewards::AccountPoints` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentPoints` (r:1 w:1)
+	/// Proof: `Rewards::CurrentPoints` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `200077`
-		//  Estimated: `205227`
-		// Minimum execution time: 20_168_448_000 picoseconds.
-		Weight::from_parts(21_727_813_000, 205227)
-			.saturating_add(T::DbWeight::get().reads(18_u64))
-			.saturating_add(T::DbWeight::get().writes(14_u64))
+		//  Measured:  `202334`
+		//  Estimated: `613701`
+		// Minimum execution time: 35_732_878_000 picoseconds.
+		Weight::from_parts(39_254_077_000, 613701)
+			.saturating_add(T::DbWeight::get().reads(46_u64))
+			.saturating_add(T::DbWeight::get().writes(34_u64))
 	}
 	/// Storage: `Jobs::Params` (r:0 w:1)
 	/// Proof: `Jobs::Params` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
@@ -232,20 +246,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 161_031_000 picoseconds.
-		Weight::from_parts(226_181_000, 0)
+		// Minimum execution time: 159_388_000 picoseconds.
+		Weight::from_parts(229_603_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Jobs::Agenda` (r:3 w:3)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:160 w:160)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveWorkers` (r:1 w:0)
@@ -262,35 +276,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `a` is `[0, 32]`.
 	fn on_initialize(d: u32, a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013 + a * (68 ±0) + d * (67 ±0)`
-		//  Estimated: `9679 + a * (69379 ±35) + d * (69379 ±8)`
-		// Minimum execution time: 32_916_632_000 picoseconds.
-		Weight::from_parts(33_249_211_000, 9679)
-			// Standard Error: 69_935_215
-			.saturating_add(Weight::from_parts(1_139_880_104, 0).saturating_mul(d.into()))
-			// Standard Error: 280_766_989
-			.saturating_add(Weight::from_parts(1_035_939_660, 0).saturating_mul(a.into()))
+		//  Measured:  `1015 + a * (68 ±0) + d * (67 ±0)`
+		//  Estimated: `9679 + a * (69381 ±0) + d * (69381 ±0)`
+		// Minimum execution time: 29_239_254_000 picoseconds.
+		Weight::from_parts(31_418_903_000, 9679)
+			// Standard Error: 45_250_062
+			.saturating_add(Weight::from_parts(1_003_414_430, 0).saturating_mul(d.into()))
+			// Standard Error: 181_664_183
+			.saturating_add(Weight::from_parts(775_172_816, 0).saturating_mul(a.into()))
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(d.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 69379).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 69379).saturating_mul(d.into()))
+			.saturating_add(Weight::from_parts(0, 69381).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 69381).saturating_mul(d.into()))
 	}
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:1 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `281`
 		//  Estimated: `3493`
-		// Minimum execution time: 465_690_000 picoseconds.
-		Weight::from_parts(588_441_000, 3493)
+		// Minimum execution time: 404_265_000 picoseconds.
+		Weight::from_parts(465_979_000, 3493)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -311,23 +325,23 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[1, 65536]`.
 	fn submit_job(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `2043`
 		//  Estimated: `9679`
-		// Minimum execution time: 2_095_999_000 picoseconds.
-		Weight::from_parts(3_160_862_314, 9679)
-			// Standard Error: 721
-			.saturating_add(Weight::from_parts(10_373, 0).saturating_mul(l.into()))
+		// Minimum execution time: 1_979_133_000 picoseconds.
+		Weight::from_parts(2_309_814_423, 9679)
+			// Standard Error: 705
+			.saturating_add(Weight::from_parts(6_253, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(6_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
@@ -335,48 +349,48 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn cancel_job() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `11126`
-		//  Estimated: `70369`
-		// Minimum execution time: 2_541_347_000 picoseconds.
-		Weight::from_parts(2_790_137_000, 70369)
+		//  Measured:  `11127`
+		//  Estimated: `70371`
+		// Minimum execution time: 1_978_908_000 picoseconds.
+		Weight::from_parts(2_676_452_000, 70371)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:2 w:2)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	fn commit_result() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `65974`
-		//  Estimated: `70369`
-		// Minimum execution time: 857_224_000 picoseconds.
-		Weight::from_parts(962_344_000, 70369)
+		//  Measured:  `65975`
+		//  Estimated: `70371`
+		// Minimum execution time: 629_206_000 picoseconds.
+		Weight::from_parts(912_329_000, 70371)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	fn commit_audit() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `66305`
-		//  Estimated: `70369`
-		// Minimum execution time: 761_613_000 picoseconds.
-		Weight::from_parts(1_048_645_000, 70369)
+		//  Measured:  `66306`
+		//  Estimated: `70371`
+		// Minimum execution time: 695_286_000 picoseconds.
+		Weight::from_parts(951_346_000, 70371)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
@@ -384,7 +398,7 @@ impl WeightInfo for () {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Reputations` (r:1 w:1)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
@@ -396,17 +410,17 @@ impl WeightInfo for () {
 	/// The range of component `l` is `[4, 65536]`.
 	fn reveal_result(l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `68090`
-		//  Estimated: `70369`
-		// Minimum execution time: 2_520_352_000 picoseconds.
-		Weight::from_parts(3_252_141_112, 70369)
-			// Standard Error: 2_604
-			.saturating_add(Weight::from_parts(8_024, 0).saturating_mul(l.into()))
+		//  Measured:  `68091`
+		//  Estimated: `70371`
+		// Minimum execution time: 2_527_956_000 picoseconds.
+		Weight::from_parts(3_678_129_817, 70371)
+			// Standard Error: 491
+			.saturating_add(Weight::from_parts(31, 0).saturating_mul(l.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Outputs` (r:5 w:1)
@@ -415,58 +429,72 @@ impl WeightInfo for () {
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::Reputations` (r:6 w:6)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::AccountPoints` (r:5 w:5)
+	/// Proof: `Rewards::AccountPoints` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentPoints` (r:1 w:1)
+	/// Proof: `Rewards::CurrentPoints` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// The range of component `l` is `[4, 65536]`.
-	fn reveal_audit(l: u32, ) -> Weight {
+	fn reveal_audit(_l: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `134495`
+		//  Measured:  `134661`
 		//  Estimated: `341385`
-		// Minimum execution time: 75_324_973_000 picoseconds.
-		Weight::from_parts(135_039_214_036, 341385)
-			// Standard Error: 153_819
-			.saturating_add(Weight::from_parts(67_194, 0).saturating_mul(l.into()))
-			.saturating_add(ParityDbWeight::get().reads(17_u64))
-			.saturating_add(ParityDbWeight::get().writes(13_u64))
+		// Minimum execution time: 36_892_213_000 picoseconds.
+		Weight::from_parts(42_771_643_310, 341385)
+			.saturating_add(ParityDbWeight::get().reads(25_u64))
+			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}
 	/// Storage: `Jobs::Jobs` (r:1 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Agenda` (r:1 w:1)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
-	/// Storage: `Jobs::Outputs` (r:3 w:0)
+	/// Storage: `Jobs::Outputs` (r:9 w:0)
 	/// Proof: `Jobs::Outputs` (`max_values`: None, `max_size`: Some(65604), added: 68079, mode: `MaxEncodedLen`)
 	/// Storage: `Models::Models` (r:1 w:0)
 	/// Proof: `Models::Models` (`max_values`: None, `max_size`: Some(1613), added: 4088, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Ledgers` (r:1 w:1)
+	/// Storage: `ComputeStaking::Ledgers` (r:4 w:4)
 	/// Proof: `ComputeStaking::Ledgers` (`max_values`: None, `max_size`: Some(566), added: 3041, mode: `MaxEncodedLen`)
-	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
-	/// Storage: `System::Account` (r:3 w:3)
+	/// Storage: `Balances::Holds` (r:5 w:5)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:6 w:6)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::MinAuditorStake` (r:1 w:0)
 	/// Proof: `ComputeStaking::MinAuditorStake` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveAuditors` (r:1 w:1)
 	/// Proof: `ComputeStaking::ActiveAuditors` (`max_values`: Some(1), `max_size`: Some(4098), added: 4593, mode: `MaxEncodedLen`)
-	/// Storage: `ComputeStaking::Reputations` (r:3 w:3)
+	/// Storage: `ComputeStaking::Reputations` (r:9 w:9)
 	/// Proof: `ComputeStaking::Reputations` (`max_values`: None, `max_size`: Some(64), added: 2539, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::Params` (r:1 w:0)
+	/// Proof: `Rewards::Params` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentEra` (r:1 w:0)
+	/// Proof: `Rewards::CurrentEra` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::AccountPoints` (r:4 w:4)
+	/// Proof: `Rewards::AccountPoints` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
+	/// Storage: `Rewards::CurrentPoints` (r:1 w:1)
+	/// Proof: `Rewards::CurrentPoints` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:0 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	fn resolve_dispute() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `200077`
-		//  Estimated: `205227`
-		// Minimum execution time: 20_168_448_000 picoseconds.
-		Weight::from_parts(21_727_813_000, 205227)
-			.saturating_add(ParityDbWeight::get().reads(18_u64))
-			.saturating_add(ParityDbWeight::get().writes(14_u64))
+		//  Measured:  `202334`
+		//  Estimated: `613701`
+		// Minimum execution time: 35_732_878_000 picoseconds.
+		Weight::from_parts(39_254_077_000, 613701)
+			.saturating_add(ParityDbWeight::get().reads(46_u64))
+			.saturating_add(ParityDbWeight::get().writes(34_u64))
 	}
 	/// Storage: `Jobs::Params` (r:0 w:1)
 	/// Proof: `Jobs::Params` (`max_values`: Some(1), `max_size`: Some(72), added: 567, mode: `MaxEncodedLen`)
@@ -474,20 +502,20 @@ impl WeightInfo for () {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 161_031_000 picoseconds.
-		Weight::from_parts(226_181_000, 0)
+		// Minimum execution time: 159_388_000 picoseconds.
+		Weight::from_parts(229_603_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Jobs::Agenda` (r:3 w:3)
 	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:160 w:160)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Queue` (r:1 w:1)
 	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(103), added: 2578, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(121), added: 2596, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeStaking::ActiveWorkers` (r:1 w:0)
@@ -504,35 +532,35 @@ impl WeightInfo for () {
 	/// The range of component `a` is `[0, 32]`.
 	fn on_initialize(d: u32, a: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1013 + a * (68 ±0) + d * (67 ±0)`
-		//  Estimated: `9679 + a * (69379 ±35) + d * (69379 ±8)`
-		// Minimum execution time: 32_916_632_000 picoseconds.
-		Weight::from_parts(33_249_211_000, 9679)
-			// Standard Error: 69_935_215
-			.saturating_add(Weight::from_parts(1_139_880_104, 0).saturating_mul(d.into()))
-			// Standard Error: 280_766_989
-			.saturating_add(Weight::from_parts(1_035_939_660, 0).saturating_mul(a.into()))
+		//  Measured:  `1015 + a * (68 ±0) + d * (67 ±0)`
+		//  Estimated: `9679 + a * (69381 ±0) + d * (69381 ±0)`
+		// Minimum execution time: 29_239_254_000 picoseconds.
+		Weight::from_parts(31_418_903_000, 9679)
+			// Standard Error: 45_250_062
+			.saturating_add(Weight::from_parts(1_003_414_430, 0).saturating_mul(d.into()))
+			// Standard Error: 181_664_183
+			.saturating_add(Weight::from_parts(775_172_816, 0).saturating_mul(a.into()))
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(d.into())))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(a.into())))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(d.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(a.into())))
-			.saturating_add(Weight::from_parts(0, 69379).saturating_mul(a.into()))
-			.saturating_add(Weight::from_parts(0, 69379).saturating_mul(d.into()))
+			.saturating_add(Weight::from_parts(0, 69381).saturating_mul(a.into()))
+			.saturating_add(Weight::from_parts(0, 69381).saturating_mul(d.into()))
 	}
 	/// Storage: `Jobs::PruneBounds` (r:1 w:1)
 	/// Proof: `Jobs::PruneBounds` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::PruneQueue` (r:1 w:1)
 	/// Proof: `Jobs::PruneQueue` (`max_values`: None, `max_size`: Some(28), added: 2503, mode: `MaxEncodedLen`)
 	/// Storage: `Jobs::Jobs` (r:0 w:1)
-	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66904), added: 69379, mode: `MaxEncodedLen`)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
 	fn prune_job() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `281`
 		//  Estimated: `3493`
-		// Minimum execution time: 465_690_000 picoseconds.
-		Weight::from_parts(588_441_000, 3493)
+		// Minimum execution time: 404_265_000 picoseconds.
+		Weight::from_parts(465_979_000, 3493)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
