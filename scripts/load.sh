@@ -21,7 +21,7 @@ pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$work"
+	if [ -n "${KEEP:-}" ]; then log "logs kept in $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT INT TERM
 
@@ -44,9 +44,9 @@ client() {
 	local key=$1 out=$2 end=$((SECONDS + DURATION)) i=0
 	while [ "$SECONDS" -lt "$end" ]; do
 		if [ $((i % 2)) -eq 0 ]; then
-			"$VERINFER_WORKER" submit --url "$url" --key "$key" --timeout 120 digits --image-index $((RANDOM % 1797)) 2>/dev/null
+			"$VERINFER_WORKER" submit --url "$url" --key "$key" --timeout 120 digits --image-index $((RANDOM % 1797)) 2>>"$out.err"
 		else
-			"$VERINFER_WORKER" submit --url "$url" --key "$key" --timeout 120 text "load test sentence number $i from $key" 2>/dev/null
+			"$VERINFER_WORKER" submit --url "$url" --key "$key" --timeout 120 text "load test sentence number $i from $key" 2>>"$out.err"
 		fi | jq -c '{job, model, seconds, verdict, audited}' >>"$out" || echo '{"failed":true}' >>"$out"
 		i=$((i + 1))
 	done

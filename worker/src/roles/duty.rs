@@ -12,9 +12,10 @@
 //! in a finalized block.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
+use futures::FutureExt;
 use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
 
@@ -58,15 +59,15 @@ pub struct DutySettings {
     pub max_batch: usize,
     /// TESTING ONLY: the share of jobs whose output a miner corrupts on purpose.
     pub cheat_fraction: f64,
-    /// Blocks to wait for a sent transaction to show in finalized state before resending.
-    pub resend_after: u64,
+    /// How long to wait for a sent transaction to show in finalized state before resending.
+    pub resend_after: Duration,
 }
 
 #[derive(Default, Debug)]
 struct Held {
     output: Option<Vec<u8>>,
-    committed_at: Option<u64>,
-    revealed_at: Option<u64>,
+    committed_at: Option<Instant>,
+    revealed_at: Option<Instant>,
     refused: bool,
 }
 
@@ -115,39 +116,22 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
     );
     let mut blocks = chain.api.stream_blocks().await?;
     while let Some(block) = blocks.next().await {
-        let block = block.context("the finalized block stream failed")?;
-        let number = block.number();
-        let at = block.at().await?;
-        let events = at.events().fetch().await?;
-        for ev in events.iter() {
-            let ev = ev?;
-            match ctx.settings.duty {
-                Duty::Mine => {
-                    if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
-                        if a.worker == me {
-                            tracing::info!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
-                            state.held.entry(a.job).or_default();
-                        }
-                    }
-                }
-                Duty::Verify => {
-                    if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditDrawn>() {
-                        if d.auditors.contains(&me) {
-                            tracing::info!("job {}: drawn as one of {} auditors", d.job, d.auditors.len());
-                            state.held.entry(d.job).or_default();
-                        }
-                    }
-                    if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>() {
-                        if d.auditors.contains(&me) {
-                            tracing::info!("job {}: drawn as one of {} extra auditors after a tied audit", d.job, d.auditors.len());
-                            state.held.entry(d.job).or_default();
-                        }
-                    }
-                }
-            }
+        // Under load blocks can arrive faster than one round of work; take every block that
+        // is already waiting, read each one's events, and act once on the newest state.
+        let mut ready = vec![block.context("the finalized block stream failed")?];
+        while let Some(Some(next)) = blocks.next().now_or_never() {
+            ready.push(next.context("the finalized block stream failed")?);
         }
-        let actions = plan(chain, ctx, state, &at, number, &me).await?;
-        act(chain, ctx, state, actions, number).await?;
+        let mut newest = None;
+        for block in ready {
+            let at = block.at().await?;
+            let events = at.events().fetch().await?;
+            note_new_jobs(ctx, state, &events, &me)?;
+            newest = Some((block.number(), at));
+        }
+        let Some((number, at)) = newest else { continue };
+        let actions = plan(chain, ctx, state, &at, &me).await?;
+        act(chain, ctx, state, actions).await?;
         ctx.metrics.finalized_block.with_label_values(&[role]).set(number);
         let (mut to_commit, mut to_reveal) = (0, 0);
         for h in state.held.values() {
@@ -163,12 +147,48 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
     Err(anyhow!("the node closed the finalized block stream"))
 }
 
+/// Starts holding the jobs that `events` assign to this account (as worker or auditor).
+fn note_new_jobs(
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    events: &subxt::events::Events<crate::chain::Config>,
+    me: &AccountId32,
+) -> Result<()> {
+    for ev in events.iter() {
+        let ev = ev?;
+        match ctx.settings.duty {
+            Duty::Mine => {
+                if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
+                    if &a.worker == me {
+                        tracing::info!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
+                        state.held.entry(a.job).or_default();
+                    }
+                }
+            }
+            Duty::Verify => {
+                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditDrawn>() {
+                    if d.auditors.contains(me) {
+                        tracing::info!("job {}: drawn as one of {} auditors", d.job, d.auditors.len());
+                        state.held.entry(d.job).or_default();
+                    }
+                }
+                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>() {
+                    if d.auditors.contains(me) {
+                        tracing::info!("job {}: drawn as one of {} extra auditors after a tied audit", d.job, d.auditors.len());
+                        state.held.entry(d.job).or_default();
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn plan(
     chain: &Chain,
     ctx: &DutyContext,
     state: &mut DutyState,
     at: &subxt::client::ClientAtBlock<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>,
-    number: u64,
     me: &AccountId32,
 ) -> Result<Vec<Action>> {
     let resend = ctx.settings.resend_after;
@@ -204,11 +224,11 @@ async fn plan(
             Duty::Verify => matches!(job.status, JobStatus::Auditing),
         };
         if commit_phase && !committed {
-            if held.committed_at.is_none_or(|b| number >= b + resend) {
+            if held.committed_at.is_none_or(|t| t.elapsed() >= resend) {
                 actions.push(Action::Commit { job: id, model, input, input_hash });
             }
         } else if matches!(job.status, JobStatus::Revealing) && committed && !revealed {
-            if held.revealed_at.is_none_or(|b| number >= b + resend) {
+            if held.revealed_at.is_none_or(|t| t.elapsed() >= resend) {
                 actions.push(Action::Reveal { job: id, model, input, input_hash });
             }
         }
@@ -233,7 +253,7 @@ fn my_part(duty: Duty, job: &Job, me: &AccountId32) -> Option<(bool, bool)> {
     }
 }
 
-async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: Vec<Action>, number: u64) -> Result<()> {
+async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: Vec<Action>) -> Result<()> {
     if actions.is_empty() {
         return Ok(());
     }
@@ -318,11 +338,11 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
             Ok(()) => {
                 nonce += 1;
                 if reveal {
-                    held.revealed_at = Some(number);
+                    held.revealed_at = Some(Instant::now());
                     ctx.metrics.jobs_done.with_label_values(&[role, served.kind.label()]).inc();
                     tracing::info!("job {job}: revealed");
                 } else {
-                    held.committed_at = Some(number);
+                    held.committed_at = Some(Instant::now());
                     tracing::info!("job {job}: committed");
                 }
             }

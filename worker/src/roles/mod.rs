@@ -120,7 +120,7 @@ pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, cheat: f64, devic
         engine,
         served,
         metrics,
-        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat, resend_after: 4 },
+        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat, resend_after: std::time::Duration::from_secs(12) },
     };
     duty::run_forever(&args.url, &ctx).await
 }
