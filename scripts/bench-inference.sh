@@ -14,7 +14,7 @@ python3 -c "import numpy, onnx, onnxruntime, safetensors, tokenizers" 2>/dev/nul
 	die "the reference needs Python packages: pip install numpy onnx onnxruntime safetensors tokenizers"
 
 log "burn (burn-flex CPU): cargo bench"
-(cd "$REPO_ROOT" && cargo bench -p verinfer-worker --bench inference)
+(cd "$REPO_ROOT/worker" && cargo bench --locked --bench inference)
 
 log "reference: onnxruntime CPU"
 onnx_json="$(mktemp)"
