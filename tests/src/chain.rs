@@ -163,3 +163,43 @@ pub fn metrics(port: u16) -> anyhow::Result<String> {
 	Ok(response.into_string()?)
 }
 
+
+/// How long a test waits for one extrinsic to land in a block.
+pub const INCLUSION: Duration = Duration::from_secs(30);
+
+/// Waits until a block from `from` on includes `xt`.
+pub async fn wait_included(rpc: &HttpClient, from: u32, xt: &UncheckedExtrinsic) -> anyhow::Result<BlockRef> {
+	wait_for("the extrinsic to be included", INCLUSION, || async { find_extrinsic(rpc, from, xt).await }).await
+}
+
+/// Signs `call` as `who`, submits it and waits until a block includes it.
+pub async fn submit_and_include(
+	rpc: &HttpClient,
+	who: sp_keyring::Sr25519Keyring,
+	call: RuntimeCall,
+) -> anyhow::Result<BlockRef> {
+	let from = best(rpc).await?.number;
+	let xt = sign(rpc, &who.pair(), call).await?;
+	submit(rpc, &xt).await?;
+	wait_included(rpc, from, &xt).await
+}
+
+/// `jobs_getJob(id)`: the job as a dApp sees it (`null` when unknown).
+pub async fn job(rpc: &HttpClient, id: u64) -> anyhow::Result<Value> {
+	Ok(rpc.request::<Value, _>("jobs_getJob", rpc_params![id]).await?)
+}
+
+/// Waits until job `id` reaches `status`; returns the job.
+pub async fn wait_job_status(rpc: &HttpClient, id: u64, status: &str, timeout: Duration) -> anyhow::Result<Value> {
+	wait_for(&format!("job {id} to reach {status}"), timeout, || async {
+		let j = job(rpc, id).await?;
+		Ok((j["status"] == status).then_some(j))
+	})
+	.await
+}
+
+/// `workers_list(model)`: the active workers serving `model`.
+pub async fn workers(rpc: &HttpClient, model: u32) -> anyhow::Result<Vec<Value>> {
+	let w: Value = rpc.request("workers_list", rpc_params![model]).await?;
+	Ok(w.as_array().cloned().unwrap_or_default())
+}

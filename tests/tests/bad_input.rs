@@ -89,7 +89,7 @@ async fn send(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyho
 	if let Err(e) = submit(rpc, &xt).await {
 		return Ok(Outcome::Refused(e.to_string()));
 	}
-	let block = wait_for("the extrinsic to be included", STEP, || async { find_extrinsic(rpc, from, &xt).await }).await?;
+	let block = wait_included(rpc, from, &xt).await?;
 	let body: Value = rpc.request("chain_getBlock", rpc_params![block.hash]).await?;
 	let wanted = format!("0x{}", hex::encode(xt.encode()));
 	let index = body["block"]["extrinsics"]
@@ -141,17 +141,7 @@ fn submit_job(model: u32, input: Vec<u8>, max_fee: u128, deadline: Option<u32>) 
 	})
 }
 
-async fn job(rpc: &HttpClient, id: u64) -> anyhow::Result<Value> {
-	Ok(rpc.request::<Value, _>("jobs_getJob", rpc_params![id]).await?)
-}
 
-async fn wait_status(rpc: &HttpClient, id: u64, status: &str, timeout: Duration) -> anyhow::Result<Value> {
-	wait_for(&format!("job {id} to reach {status}"), timeout, || async {
-		let j = job(rpc, id).await?;
-		Ok((j["status"] == status).then_some(j))
-	})
-	.await
-}
 
 async fn held(rpc: &HttpClient, who: Sr25519Keyring) -> anyhow::Result<u128> {
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who.to_account_id());
@@ -203,7 +193,7 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 
 	// A real job, assigned to Bob.
 	assert_eq!(send(&rpc, Alice, submit_job(0, digit.clone(), INF, None)).await?, Outcome::Ok);
-	wait_status(&rpc, 0, "Assigned", STEP).await?;
+	wait_job_status(&rpc, 0, "Assigned", STEP).await?;
 	let cancel = |job| RuntimeCall::Jobs(pallet_jobs::Call::cancel_job { job });
 	rec.record("cancel an assigned job", &send(&rpc, Alice, cancel(0)).await?, &jobs(JobsError::NotCancellable));
 	rec.record("cancel someone else's job", &send(&rpc, Charlie, cancel(0)).await?, &jobs(JobsError::NotJobOwner));
@@ -226,7 +216,7 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	rec.record("audit commit from a non-auditor", &send(&rpc, Charlie, audit_commit).await?, &jobs(JobsError::NotAnAuditor));
 	let audit_reveal = RuntimeCall::Jobs(pallet_jobs::Call::reveal_audit { job: 0, output: output.clone().try_into().unwrap(), salt });
 	rec.record("audit reveal from a non-auditor", &send(&rpc, Charlie, audit_reveal).await?, &jobs(JobsError::NotAnAuditor));
-	wait_status(&rpc, 0, "Revealing", STEP).await?;
+	wait_job_status(&rpc, 0, "Revealing", STEP).await?;
 	let mut wrong = output.clone();
 	wrong[0] ^= 1;
 	rec.record("reveal that does not match the commitment", &send(&rpc, Bob, reveal(0, wrong, salt)).await?, &jobs(JobsError::CommitmentMismatch));
@@ -249,10 +239,10 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 
 	// A reveal after the reveal deadline: by then the chain has taken the job from Bob.
 	assert_eq!(send(&rpc, Alice, submit_job(0, digit.clone(), INF, None)).await?, Outcome::Ok);
-	wait_status(&rpc, 1, "Assigned", STEP).await?;
+	wait_job_status(&rpc, 1, "Assigned", STEP).await?;
 	let c1 = verinfer_primitives::commitment(1, &Bob.to_account_id(), &weights, &verinfer_primitives::input_hash(&digit), &output, &salt);
 	assert_eq!(send(&rpc, Bob, commit(1, c1)).await?, Outcome::Ok);
-	wait_status(&rpc, 1, "Revealing", STEP).await?;
+	wait_job_status(&rpc, 1, "Revealing", STEP).await?;
 	let late = wait_for("the reveal deadline to pass", Duration::from_secs(60), || async {
 		let j = job(&rpc, 1).await?;
 		Ok((j["status"] != "Revealing").then_some(j))
@@ -271,7 +261,7 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	forged[sig_at] ^= 0xff;
 	rec.refused("forged signature", raw_submit(&rpc, &forged).await, "invalid");
 	submit(&rpc, &good).await?;
-	wait_for("the remark", STEP, || async { find_extrinsic(&rpc, 0, &good).await }).await?;
+	wait_included(&rpc, 0, &good).await?;
 	rec.refused("replayed extrinsic (stale nonce)", raw_submit(&rpc, &bytes).await, "outdated");
 	let (pauper, _) = sp_core::sr25519::Pair::generate();
 	let unfunded = sign(&rpc, &pauper, RuntimeCall::System(frame_system::Call::remark { remark: vec![2] })).await?;

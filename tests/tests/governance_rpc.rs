@@ -10,7 +10,7 @@ use frame_support::traits::schedule::DispatchTime;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use serde_json::Value;
-use sp_keyring::Sr25519Keyring::{self, Alice, Bob};
+use sp_keyring::Sr25519Keyring::{Alice, Bob};
 use sp_runtime::{
 	traits::{BlakeTwo256, Hash},
 	Perbill,
@@ -20,24 +20,16 @@ use verinfer_runtime::{
 	governance::origins::pallet_custom_origins::Origin, OriginCaller, Runtime, RuntimeCall, INF,
 };
 
-const STEP: Duration = Duration::from_secs(30);
 /// A dev referendum decides within about ten blocks of half a second each; leave room.
 const REFERENDUM: Duration = Duration::from_secs(90);
 
-async fn send(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyhow::Result<()> {
-	let from = best(rpc).await?.number;
-	let xt = sign(rpc, &who.pair(), call).await?;
-	submit(rpc, &xt).await?;
-	wait_for("the extrinsic to be included", STEP, || async { find_extrinsic(rpc, from, &xt).await }).await?;
-	Ok(())
-}
 
 /// Proposes `call` on `origin`'s track and votes it through with Alice's conviction vote.
 async fn pass_referendum(rpc: &HttpClient, index: u32, origin: Origin, call: RuntimeCall) -> anyhow::Result<()> {
 	let bytes = call.encode();
 	let proposal = frame_support::traits::Bounded::Lookup { hash: BlakeTwo256::hash(&bytes), len: bytes.len() as u32 };
-	send(rpc, Alice, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes })).await?;
-	send(
+	submit_and_include(rpc, Alice, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes })).await?;
+	submit_and_include(
 		rpc,
 		Alice,
 		RuntimeCall::Referenda(pallet_referenda::Call::submit {
@@ -47,8 +39,8 @@ async fn pass_referendum(rpc: &HttpClient, index: u32, origin: Origin, call: Run
 		}),
 	)
 	.await?;
-	send(rpc, Alice, RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index })).await?;
-	send(
+	submit_and_include(rpc, Alice, RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index })).await?;
+	submit_and_include(
 		rpc,
 		Alice,
 		RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
@@ -94,7 +86,7 @@ async fn token_holders_change_a_parameter_and_approve_a_model_by_referendum() ->
 		.swap_remove(0)
 		.1;
 	spec.name = b"digits-cnn-community".to_vec().try_into().unwrap();
-	send(&rpc, Bob, RuntimeCall::Models(pallet_models::Call::register_model { spec })).await?;
+	submit_and_include(&rpc, Bob, RuntimeCall::Models(pallet_models::Call::register_model { spec })).await?;
 	let status = |models: &Value| -> Option<String> {
 		models.as_array()?.iter().find(|m| m["name"] == "digits-cnn-community")?["status"].as_str().map(str::to_owned)
 	};

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use jsonrpsee::{core::client::ClientT, rpc_params};
 use serde_json::Value;
 use sp_core::crypto::Ss58Codec;
 use sp_keyring::Sr25519Keyring;
@@ -13,25 +13,8 @@ use verinfer_runtime::{RuntimeCall, INF};
 const STARTUP: Duration = Duration::from_secs(60);
 const STEP: Duration = Duration::from_secs(30);
 
-async fn submit_and_include(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyhow::Result<()> {
-	let from = best(rpc).await?.number;
-	let xt = sign(rpc, &who.pair(), call).await?;
-	submit(rpc, &xt).await?;
-	wait_for("the extrinsic to be included", STEP, || async { find_extrinsic(rpc, from, &xt).await }).await?;
-	Ok(())
-}
 
-async fn job(rpc: &HttpClient, id: u64) -> anyhow::Result<Value> {
-	Ok(rpc.request::<Value, _>("jobs_getJob", rpc_params![id]).await?)
-}
 
-async fn wait_status(rpc: &HttpClient, id: u64, status: &str) -> anyhow::Result<Value> {
-	wait_for(&format!("job {id} to reach {status}"), STEP, || async {
-		let j = job(rpc, id).await?;
-		Ok((j["status"] == status).then_some(j))
-	})
-	.await
-}
 
 #[tokio::test]
 async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()> {
@@ -82,7 +65,7 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 		}),
 	)
 	.await?;
-	let assigned = wait_status(&rpc, 0, "Assigned").await?;
+	let assigned = wait_job_status(&rpc, 0, "Assigned", STEP).await?;
 	assert_eq!(assigned["worker"], bob.to_account_id().to_ss58check());
 	assert_eq!(assigned["fee"], price.to_string());
 
@@ -98,7 +81,7 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 		&salt,
 	);
 	submit_and_include(&rpc, bob, RuntimeCall::Jobs(pallet_jobs::Call::commit_result { job: 0, commitment })).await?;
-	let revealing = wait_status(&rpc, 0, "Revealing").await?;
+	let revealing = wait_job_status(&rpc, 0, "Revealing", STEP).await?;
 	assert_eq!(revealing["audited"], false, "no auditor is bonded on this chain");
 	let before: Value = rpc.request("jobs_getResult", rpc_params![0]).await?;
 	assert_eq!(before["output"], Value::Null, "no output before the reveal");

@@ -4,8 +4,6 @@
 
 use std::time::Duration;
 
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use serde_json::Value;
 use sp_keyring::Sr25519Keyring;
 use verinfer_e2e::*;
 use verinfer_runtime::INF;
@@ -13,10 +11,6 @@ use verinfer_runtime::INF;
 const STARTUP: Duration = Duration::from_secs(60);
 const JOB: Duration = Duration::from_secs(120);
 
-async fn worker_entry(rpc: &HttpClient, model: u32) -> anyhow::Result<Option<Value>> {
-	let w: Value = rpc.request("workers_list", rpc_params![model]).await?;
-	Ok(w.as_array().and_then(|a| a.first().cloned()))
-}
 
 #[tokio::test]
 async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyhow::Result<()> {
@@ -34,7 +28,7 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 	)?;
 	let auditor = Worker::start("auditor", dir.path(), &url, &["verify", "--key", "//Charlie", "--bond", "6000"])?;
 	let logs = |e: anyhow::Error| e.context(format!("{}\n{}\n{}", cheater.log_tail(40), auditor.log_tail(40), node.log_tail(20)));
-	let bonded = wait_for("the cheater's bond", STARTUP, || async { worker_entry(&rpc, 0).await }).await.map_err(logs)?;
+	let bonded = wait_for("the cheater's bond", STARTUP, || async { Ok(workers(&rpc, 0).await?.into_iter().next()) }).await.map_err(logs)?;
 	assert_eq!(bonded["stake"], (2_000 * INF).to_string());
 	wait_for("the auditor to follow blocks", STARTUP, || async {
 		Ok(auditor.log().contains("following finalized blocks").then_some(()))
@@ -54,7 +48,7 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 
 	// Slashed by the governed worker_slash (30 %) and marked by a failed audit.
 	let after_entry = wait_for("the slashed bond", Duration::from_secs(10), || async {
-		let w = worker_entry(&rpc, 0).await?;
+		let w = workers(&rpc, 0).await?.into_iter().next();
 		Ok(w.filter(|w| w["stake"] != bonded["stake"]))
 	})
 	.await;

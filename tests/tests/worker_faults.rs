@@ -5,8 +5,6 @@
 
 use std::time::Duration;
 
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use serde_json::Value;
 use sp_core::crypto::Ss58Codec;
 use sp_keyring::Sr25519Keyring;
 use verinfer_e2e::*;
@@ -15,14 +13,7 @@ use verinfer_runtime::INF;
 const STARTUP: Duration = Duration::from_secs(60);
 const JOB: Duration = Duration::from_secs(120);
 
-async fn workers(rpc: &HttpClient, model: u32) -> anyhow::Result<Vec<Value>> {
-	let w: Value = rpc.request("workers_list", rpc_params![model]).await?;
-	Ok(w.as_array().cloned().unwrap_or_default())
-}
 
-async fn job(rpc: &HttpClient, id: u64) -> anyhow::Result<Value> {
-	Ok(rpc.request::<Value, _>("jobs_getJob", rpc_params![id]).await?)
-}
 
 #[tokio::test]
 async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() -> anyhow::Result<()> {

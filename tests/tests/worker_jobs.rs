@@ -4,8 +4,7 @@
 
 use std::time::Duration;
 
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use serde_json::Value;
+use jsonrpsee::http_client::HttpClient;
 use verinfer_e2e::*;
 
 const STARTUP: Duration = Duration::from_secs(60);
@@ -13,8 +12,7 @@ const JOB: Duration = Duration::from_secs(120);
 
 async fn wait_bonded(rpc: &HttpClient, model: u32, n: usize) -> anyhow::Result<()> {
 	wait_for(&format!("{n} worker(s) bonded for model {model}"), STARTUP, || async {
-		let w: Value = rpc.request("workers_list", rpc_params![model]).await?;
-		Ok((w.as_array().map_or(0, Vec::len) >= n).then_some(()))
+		Ok((workers(rpc, model).await?.len() >= n).then_some(()))
 	})
 	.await
 }

@@ -204,19 +204,14 @@ fn run_batch<M: InferenceModel>(
     decode: impl Fn(&[u8]) -> Result<M::Input, String>,
     encode: impl Fn(&M::Output) -> Vec<u8>,
 ) -> Vec<Outcome> {
-    let decoded: Vec<Result<M::Input, String>> = inputs.iter().map(|b| decode(b)).collect();
     let mut good = Vec::new();
     let mut slots = Vec::new();
-    for (i, d) in decoded.iter().enumerate() {
-        if d.is_ok() {
-            slots.push(i);
-        }
-    }
     let mut outcomes: Vec<Outcome> = Vec::with_capacity(inputs.len());
-    for d in decoded {
-        match d {
+    for (i, bytes) in inputs.iter().enumerate() {
+        match decode(bytes) {
             Ok(input) => {
                 good.push(input);
+                slots.push(i);
                 outcomes.push(Ok(Vec::new()));
             }
             Err(e) => outcomes.push(Err(e)),

@@ -14,7 +14,7 @@ pub mod keys;
 
 use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use codec::Decode;
 use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::rpcs::{rpc_params, RpcClient};
@@ -31,6 +31,12 @@ pub mod runtime {}
 /// verinfer's chain configuration: a standard Substrate chain (sr25519 `MultiSignature`,
 /// 32-byte accounts, blake2-256 hashes, u32 block numbers).
 pub type Config = SubstrateConfig;
+
+/// subxt's transaction builder at one block.
+pub type Transactions =
+    subxt::transactions::TransactionsClient<Config, subxt::client::OnlineClientAtBlockImpl<Config>>;
+/// subxt's client at one block.
+pub type AtBlock = subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>;
 
 /// A job as the Jobs pallet stores it.
 pub type Job = runtime::runtime_types::pallet_jobs::types::Job;
@@ -119,15 +125,20 @@ impl Chain {
         Ok(n)
     }
 
+    /// A transactions client at the latest finalized block; make one per batch of
+    /// submissions (it costs a few RPC round trips) and pass it to [`Self::submit`].
+    pub async fn transactions(&self) -> Result<Transactions> {
+        Ok(self.api.tx().await?)
+    }
+
     /// Signs `call` with `key` at `nonce` and hands it to the node's pool, without waiting.
     pub async fn submit<Call: subxt::transactions::Payload>(
-        &self,
+        tx: &mut Transactions,
         key: &Key,
         call: &Call,
         nonce: u64,
     ) -> Result<()> {
         let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
-        let mut tx = self.api.tx().await?;
         tx.sign_and_submit(call, key.pair(), params)
             .await
             .map_err(|e| anyhow!("{e}"))?;
@@ -174,7 +185,7 @@ impl Chain {
     /// A job at a given block (`None` once pruned or before it exists).
     pub async fn job_at(
         &self,
-        at: &subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+        at: &AtBlock,
         id: JobId,
     ) -> Result<Option<Job>> {
         let value = at.storage().try_fetch(runtime::storage().jobs().jobs(), (id,)).await?;
@@ -187,7 +198,7 @@ impl Chain {
     /// Ids of the jobs not yet final at a given block whose worker or auditors include `who`.
     pub async fn open_jobs_of(
         &self,
-        at: &subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>,
+        at: &AtBlock,
         who: &AccountId32,
     ) -> Result<Vec<JobId>> {
         let mut out = Vec::new();
@@ -250,12 +261,4 @@ impl Chain {
             .await
             .with_context(|| format!("{method} on {}", self.url))
     }
-}
-
-/// Fails with a message that names the fix when `ok` is false.
-pub fn ensure(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
-    if !ok {
-        bail!(msg());
-    }
-    Ok(())
 }

@@ -19,7 +19,7 @@ use futures::FutureExt;
 use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
 
-use crate::chain::{is_final, runtime, Chain, Job, JobId, JobStatus, Key, ModelInfo};
+use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key, ModelInfo};
 use crate::engine::{Engine, ModelKind};
 use crate::metrics::Metrics;
 
@@ -72,14 +72,9 @@ struct Held {
 }
 
 /// The state that survives reconnects.
+#[derive(Default)]
 pub struct DutyState {
     held: BTreeMap<JobId, Held>,
-}
-
-impl Default for DutyState {
-    fn default() -> Self {
-        Self { held: BTreeMap::new() }
-    }
 }
 
 /// Everything the loop needs.
@@ -188,7 +183,7 @@ async fn plan(
     chain: &Chain,
     ctx: &DutyContext,
     state: &mut DutyState,
-    at: &subxt::client::ClientAtBlock<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>,
+    at: &AtBlock,
     me: &AccountId32,
 ) -> Result<Vec<Action>> {
     let resend = ctx.settings.resend_after;
@@ -311,6 +306,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
     }
     // Send the transactions, numbering them from the pool-aware nonce.
     let me = ctx.key.account();
+    let mut tx = chain.transactions().await?;
     let mut nonce = chain.next_nonce(&me).await?;
     for a in actions {
         let (job, model, input_hash, reveal) = match a {
@@ -324,14 +320,14 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
         let result = if reveal {
             let output = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(output.clone());
             match ctx.settings.duty {
-                Duty::Mine => chain.submit(&ctx.key, &runtime::tx().jobs().reveal_result(job, output, salt), nonce).await,
-                Duty::Verify => chain.submit(&ctx.key, &runtime::tx().jobs().reveal_audit(job, output, salt), nonce).await,
+                Duty::Mine => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().reveal_result(job, output, salt), nonce).await,
+                Duty::Verify => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().reveal_audit(job, output, salt), nonce).await,
             }
         } else {
             let c = commitment(job, &ctx.key.account_bytes(), &served.info.spec.weights_hash, &input_hash, &output, &salt);
             match ctx.settings.duty {
-                Duty::Mine => chain.submit(&ctx.key, &runtime::tx().jobs().commit_result(job, c), nonce).await,
-                Duty::Verify => chain.submit(&ctx.key, &runtime::tx().jobs().commit_audit(job, c), nonce).await,
+                Duty::Mine => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().commit_result(job, c), nonce).await,
+                Duty::Verify => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().commit_audit(job, c), nonce).await,
             }
         };
         match result {

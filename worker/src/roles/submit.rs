@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
-use serde_json::{json, Value};
+use serde_json::json;
 use subxt::rpcs::rpc_params;
 
 use super::{format_inf, parse_inf};
@@ -200,7 +200,6 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
     if let Some(l) = label {
         out["label"] = json!(l);
     }
-    let _: &Value = &out;
     println!("{}", serde_json::to_string_pretty(&out)?);
     Ok(())
 }
