@@ -22,6 +22,14 @@
 #[cfg(feature = "std")]
 include!(concat!(env!("OUT_DIR"), "/wasm_binary.rs"));
 
+/// This runtime built again with `spec_version` one higher (the `next-spec-version`
+/// feature): the Wasm that the runtime-upgrade test (`tests/tests/runtime_upgrade.rs`)
+/// enacts by a `root` referendum on a running network. Nothing else uses it.
+#[cfg(feature = "std")]
+pub mod next_spec_version {
+	include!(concat!(env!("OUT_DIR"), "/wasm_binary_next_spec_version.rs"));
+}
+
 pub mod apis;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarks;
@@ -69,14 +77,31 @@ impl_opaque_keys! {
 	}
 }
 
-/// The runtime version. Bump `spec_version` on every change of runtime logic, and
+/// The runtime version. Bump `spec_version` on every change of runtime logic (in both
+/// definitions: the second is this runtime one version later, for the upgrade test), and
 /// `transaction_version` when the encoding of calls or extensions changes.
+/// (`runtime_version` reads literals only, hence two definitions.)
+#[cfg(not(feature = "next-spec-version"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("verinfer"),
 	impl_name: alloc::borrow::Cow::Borrowed("verinfer-node"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// [`VERSION`] with `spec_version` one higher: see [`next_spec_version`].
+#[cfg(feature = "next-spec-version")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: alloc::borrow::Cow::Borrowed("verinfer"),
+	impl_name: alloc::borrow::Cow::Borrowed("verinfer-node"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

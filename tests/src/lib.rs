@@ -5,10 +5,14 @@
 //! removed with its [`tempfile::TempDir`], so a failing test leaves nothing behind.
 
 pub mod chain;
+pub mod governance;
+pub mod network;
 pub mod node;
 pub mod worker;
 
 pub use chain::*;
+pub use governance::*;
+pub use network::*;
 pub use node::*;
 pub use worker::*;
 

@@ -5,16 +5,11 @@
 
 use std::time::Duration;
 
-use codec::{Decode, Encode};
-use frame_support::traits::schedule::DispatchTime;
+use codec::Decode;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
-use pallet_conviction_voting::{AccountVote, Conviction, Vote};
 use serde_json::Value;
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
-use sp_runtime::{
-	traits::{BlakeTwo256, Hash},
-	Perbill,
-};
+use sp_runtime::Perbill;
 use verinfer_e2e::*;
 use verinfer_runtime::{
 	governance::origins::pallet_custom_origins::Origin, OriginCaller, Runtime, RuntimeCall, INF,
@@ -23,36 +18,9 @@ use verinfer_runtime::{
 /// A dev referendum decides within about ten blocks of half a second each; leave room.
 const REFERENDUM: Duration = Duration::from_secs(90);
 
-
 /// Proposes `call` on `origin`'s track and votes it through with Alice's conviction vote.
 async fn pass_referendum(rpc: &HttpClient, index: u32, origin: Origin, call: RuntimeCall) -> anyhow::Result<()> {
-	let bytes = call.encode();
-	let proposal = frame_support::traits::Bounded::Lookup { hash: BlakeTwo256::hash(&bytes), len: bytes.len() as u32 };
-	submit_and_include(rpc, Alice, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes })).await?;
-	submit_and_include(
-		rpc,
-		Alice,
-		RuntimeCall::Referenda(pallet_referenda::Call::submit {
-			proposal_origin: Box::new(OriginCaller::Origins(origin)),
-			proposal,
-			enactment_moment: DispatchTime::After(1),
-		}),
-	)
-	.await?;
-	submit_and_include(rpc, Alice, RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index })).await?;
-	submit_and_include(
-		rpc,
-		Alice,
-		RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
-			poll_index: index,
-			vote: AccountVote::Standard {
-				vote: Vote { aye: true, conviction: Conviction::Locked2x },
-				balance: 500_000 * INF,
-			},
-		}),
-	)
-	.await?;
-	Ok(())
+	propose_and_vote(rpc, index, OriginCaller::Origins(origin), call, &[Alice], 500_000 * INF).await
 }
 
 async fn audit_probability(rpc: &HttpClient) -> anyhow::Result<Perbill> {

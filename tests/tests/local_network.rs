@@ -2,7 +2,7 @@
 //! spec: it finalizes; finality survives one validator killed with SIGKILL; the validator,
 //! restarted on its base path, catches up.
 
-use std::{path::Path, process::Command, time::Duration};
+use std::time::Duration;
 
 use anyhow::Context;
 use verinfer_e2e::*;
@@ -10,43 +10,12 @@ use verinfer_e2e::*;
 const STARTUP: Duration = Duration::from_secs(120);
 const PROGRESS: Duration = Duration::from_secs(90);
 
-/// The libp2p peer id of the node key in `key_file`.
-fn peer_id(key_file: &Path) -> anyhow::Result<String> {
-	let out = Command::new(node_binary())
-		.args(["key", "inspect-node-key", "--file"])
-		.arg(key_file)
-		.output()?;
-	anyhow::ensure!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
-	Ok(String::from_utf8(out.stdout)?.trim().to_string())
-}
-
-/// A fixed libp2p key for validator `n` (validators must keep a persistent network key;
-/// fixed ones make the bootnode's address known in advance).
-fn node_key(n: u8) -> String {
-	format!("{:064x}", n)
-}
-
-fn validator(dir: &Path, name: &str, n: u8, extra: &[&str]) -> anyhow::Result<Node> {
-	let spec = repo_root().join("chain-specs/local-testnet.raw.json");
-	let spec = spec.to_str().context("utf-8 path")?;
-	let key = node_key(n);
-	let flag = format!("--{name}");
-	let mut args =
-		vec!["--chain", spec, "--validator", "--allow-private-ip", "--rpc-methods", "safe", "--node-key", &key, &flag];
-	args.extend_from_slice(extra);
-	Node::start(name, &dir.join(name), &args)
-}
-
 #[tokio::test]
 async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let key_file = dir.path().join("alice.node-key");
-	std::fs::write(&key_file, node_key(1))?;
-	let alice = validator(dir.path(), "alice", 1, &[])?;
-	let bootnode = alice.multiaddr(&peer_id(&key_file)?);
-	let bob = validator(dir.path(), "bob", 2, &["--bootnodes", &bootnode])?;
-	let charlie = validator(dir.path(), "charlie", 3, &["--bootnodes", &bootnode])?;
-	let mut dave = validator(dir.path(), "dave", 4, &["--bootnodes", &bootnode])?;
+	let mut nodes = start_validators(dir.path(), &local_spec())?;
+	let mut dave = nodes.pop().context("four validators")?;
+	let [alice, bob, charlie] = <[Node; 3]>::try_from(nodes).map_err(|_| anyhow::anyhow!("four validators"))?;
 
 	// All four finalize together.
 	for node in [&alice, &bob, &charlie, &dave] {

@@ -1,0 +1,57 @@
+//! Local networks of validators (Alice, Bob, Charlie, Dave) started from one chain spec.
+
+use std::{
+	path::{Path, PathBuf},
+	process::Command,
+};
+
+use anyhow::Context;
+
+use crate::{node_binary, repo_root, Node};
+
+/// The validators of the `local_testnet` preset, in order.
+pub const VALIDATORS: [&str; 4] = ["alice", "bob", "charlie", "dave"];
+
+/// The committed raw spec of the four-validator local testnet.
+pub fn local_spec() -> PathBuf {
+	repo_root().join("chain-specs/local-testnet.raw.json")
+}
+
+/// A fixed libp2p key for validator `n` (validators keep a persistent network key; fixed
+/// ones make the bootnode's address known in advance).
+pub fn node_key(n: usize) -> String {
+	format!("{:064x}", n)
+}
+
+/// The libp2p peer id of node key `key`.
+pub fn peer_id(dir: &Path, key: &str) -> anyhow::Result<String> {
+	let key_file = dir.join("bootnode.node-key");
+	std::fs::write(&key_file, key)?;
+	let out = Command::new(node_binary()).args(["key", "inspect-node-key", "--file"]).arg(&key_file).output()?;
+	anyhow::ensure!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+	Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
+
+/// Starts validator `VALIDATORS[n]` on `spec`, with its dev keys (`--alice`, ...), under
+/// `dir/<name>`; `extra` adds arguments such as `--bootnodes`.
+pub fn validator(dir: &Path, spec: &Path, n: usize, extra: &[&str]) -> anyhow::Result<Node> {
+	let name = VALIDATORS[n];
+	let spec = spec.to_str().context("utf-8 chain spec path")?;
+	let key = node_key(n + 1);
+	let flag = format!("--{name}");
+	let mut args =
+		vec!["--chain", spec, "--validator", "--allow-private-ip", "--rpc-methods", "safe", "--node-key", &key, &flag];
+	args.extend_from_slice(extra);
+	Node::start(name, &dir.join(name), &args)
+}
+
+/// Starts all four validators on `spec`; Alice is everyone's bootnode.
+pub fn start_validators(dir: &Path, spec: &Path) -> anyhow::Result<Vec<Node>> {
+	let alice = validator(dir, spec, 0, &[])?;
+	let bootnode = alice.multiaddr(&peer_id(dir, &node_key(1))?);
+	let mut nodes = vec![alice];
+	for n in 1..VALIDATORS.len() {
+		nodes.push(validator(dir, spec, n, &["--bootnodes", &bootnode])?);
+	}
+	Ok(nodes)
+}
