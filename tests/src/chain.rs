@@ -95,6 +95,30 @@ pub async fn free_balance(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<B
 	})
 }
 
+/// The Jobs pallet's current parameters (what new jobs are submitted under).
+pub async fn jobs_params(rpc: &HttpClient) -> anyhow::Result<pallet_jobs::JobParams<Balance, u32>> {
+	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key()).await?.context("no Jobs params")?;
+	Ok(Decode::decode(&mut &raw[..])?)
+}
+
+/// `who`'s staking ledger (bond, role, whether on duty), if it ever bonded.
+pub async fn stake_ledger(
+	rpc: &HttpClient,
+	who: &AccountId,
+) -> anyhow::Result<Option<pallet_compute_staking::StakeLedger<Runtime>>> {
+	let key = pallet_compute_staking::Ledgers::<Runtime>::hashed_key_for(who);
+	storage(rpc, &key).await?.map(|raw| Decode::decode(&mut &raw[..]).map_err(Into::into)).transpose()
+}
+
+/// `who`'s track record: jobs completed, audits passed and failed, missed deadlines.
+pub async fn reputation(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<verinfer_primitives::Reputation> {
+	let key = pallet_compute_staking::Reputations::<Runtime>::hashed_key_for(who);
+	Ok(match storage(rpc, &key).await? {
+		Some(raw) => Decode::decode(&mut &raw[..])?,
+		None => Default::default(),
+	})
+}
+
 /// Signs `call` as `signer` with the node's current nonce, spec version and genesis hash.
 pub async fn sign(
 	rpc: &HttpClient,

@@ -5,14 +5,13 @@
 
 use std::time::Duration;
 
-use codec::Decode;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
 use serde_json::Value;
 use sp_keyring::Sr25519Keyring::{Alice, Bob};
 use sp_runtime::Perbill;
 use verinfer_e2e::*;
 use verinfer_runtime::{
-	governance::origins::pallet_custom_origins::Origin, OriginCaller, Runtime, RuntimeCall, INF,
+	governance::origins::pallet_custom_origins::Origin, OriginCaller, RuntimeCall, INF,
 };
 
 /// A dev referendum decides within about ten blocks of half a second each; leave room.
@@ -24,9 +23,7 @@ async fn pass_referendum(rpc: &HttpClient, index: u32, origin: Origin, call: Run
 }
 
 async fn audit_probability(rpc: &HttpClient) -> anyhow::Result<Perbill> {
-	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key()).await?.unwrap_or_default();
-	let params = pallet_jobs::JobParams::<u128, u32>::decode(&mut &raw[..])?;
-	Ok(params.audit_probability)
+	Ok(jobs_params(rpc).await?.audit_probability)
 }
 
 #[tokio::test]

@@ -11,7 +11,6 @@ use verinfer_runtime::INF;
 const STARTUP: Duration = Duration::from_secs(60);
 const JOB: Duration = Duration::from_secs(120);
 
-
 #[tokio::test]
 async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
@@ -46,19 +45,25 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 	assert_eq!(result["accepted"], false);
 	assert!(cheater.log().contains("CHEATING ON PURPOSE"), "the cheat option was used");
 
-	// Slashed by the governed worker_slash (30 %) and marked by a failed audit.
-	let after_entry = wait_for("the slashed bond", Duration::from_secs(10), || async {
-		let w = workers(&rpc, 0).await?.into_iter().next();
-		Ok(w.filter(|w| w["stake"] != bonded["stake"]))
+	// Slashed by the governed worker_slash (30 %), the failed audit on its record, and a
+	// reputation score below the selection threshold: no new jobs go to it.
+	let dave = Sr25519Keyring::Dave.to_account_id();
+	let params = jobs_params(&rpc).await?;
+	let ledger = wait_for("the slashed bond", Duration::from_secs(20), || async {
+		Ok(stake_ledger(&rpc, &dave).await?.filter(|l| l.active < 2_000 * INF))
 	})
-	.await;
-	let (stake, failed) = match after_entry {
-		Ok(w) => (w["stake"].as_str().unwrap_or("0").parse::<u128>()?, w["auditsFailed"].as_u64()),
-		// A worker below the score threshold may drop out of the active list entirely.
-		Err(_) => (0, Some(1)),
-	};
-	assert!(stake <= 1_400 * INF, "30% of 2000 INF slashed, {stake} left");
-	assert_eq!(failed, Some(1), "the failed audit is on its record");
+	.await
+	.map_err(logs)?;
+	assert_eq!(ledger.active, 2_000 * INF - params.worker_slash * (2_000 * INF), "worker_slash of the bond");
+	let record = reputation(&rpc, &dave).await?;
+	assert_eq!(record.audits_failed, 1, "the failed audit is on its record");
+	let score = pallet_jobs::lifecycle::reputation_score(&record);
+	assert!(score < params.min_worker_score, "score {score} is below the threshold {}", params.min_worker_score);
+	let listed = workers(&rpc, 0).await?;
+	assert!(
+		listed.iter().all(|w| w["score"].as_u64() == Some(u64::from(score))),
+		"workers_list shows the cheater's score, which job assignment skips: {listed:?}"
+	);
 
 	// The dApp got no result and paid no job fee: only the submit_job transaction fee,
 	// which is far below the held max_fee.

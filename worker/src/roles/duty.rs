@@ -289,7 +289,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
                 let held = state.held.entry(*job).or_default();
                 match outcome {
                     Ok(mut output) => {
-                        if ctx.settings.duty == Duty::Mine && cheats_on(*job, ctx.settings.cheat_fraction) {
+                        if cheats_on(*job, ctx.settings.cheat_fraction) {
                             tracing::warn!("job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)");
                             output = corrupt(kind, output);
                         }
@@ -359,7 +359,7 @@ fn check_input(schema: &TensorSchema, input: &[u8]) -> Result<()> {
         .map_err(|e| anyhow!("{e:?} (the model's input schema is {:?} with at most {} bytes)", schema.element, schema.max_bytes))
 }
 
-/// Whether a miner cheats on `job` (deterministic per job, so tests can predict it).
+/// Whether a miner or auditor cheats on `job` (deterministic per job, so tests can predict it).
 fn cheats_on(job: JobId, fraction: f64) -> bool {
     if fraction <= 0.0 {
         return false;

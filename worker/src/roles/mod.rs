@@ -76,6 +76,11 @@ pub struct DutyArgs {
     /// The largest batch of jobs of one model run at once.
     #[arg(long, default_value_t = 32)]
     pub max_batch: usize,
+    /// TESTING ONLY: commit a wrong output for this fraction (0..1) of jobs (`mine`) or of
+    /// audits (`verify`), so tests can show that audits catch lying workers and that the
+    /// majority outvotes a lying auditor. A real worker or auditor loses stake with it.
+    #[arg(long, default_value_t = 0.0, hide = true)]
+    pub cheat_fraction_for_testing: f64,
 }
 
 /// Options of `mine` only.
@@ -86,10 +91,6 @@ pub struct MineArgs {
     /// The price per job, in INF, used when bonding with --bond.
     #[arg(long, value_parser = parse_inf, default_value = "0.01")]
     pub price: u128,
-    /// TESTING ONLY: commit a wrong output for this fraction (0..1) of jobs, so tests can
-    /// show that audits catch cheaters. A real miner loses stake with it.
-    #[arg(long, default_value_t = 0.0, hide = true)]
-    pub cheat_fraction_for_testing: f64,
 }
 
 fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
@@ -100,10 +101,12 @@ fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
 }
 
 /// `verinfer-worker mine` / `verify`.
-pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, cheat: f64, device: DeviceKind, dir: ModelDir) -> Result<()> {
+pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, device: DeviceKind, dir: ModelDir) -> Result<()> {
+    let cheat = args.cheat_fraction_for_testing;
     anyhow::ensure!((0.0..=1.0).contains(&cheat), "--cheat-fraction-for-testing must be between 0 and 1");
     if cheat > 0.0 {
-        tracing::warn!("TESTING ONLY: this miner commits wrong outputs for {:.0}% of its jobs and will be slashed", cheat * 100.0);
+        let what = if duty == Duty::Mine { "jobs" } else { "audits" };
+        tracing::warn!("TESTING ONLY: this account commits wrong outputs for {:.0}% of its {what} and will be slashed", cheat * 100.0);
     }
     let key = args.key.load()?;
     let me = key.account();
