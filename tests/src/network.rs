@@ -17,6 +17,27 @@ pub fn local_spec() -> PathBuf {
 	repo_root().join("chain-specs/local-testnet.raw.json")
 }
 
+/// The four-validator `local_testnet` genesis with two changes that let a test finish in
+/// minutes: governance at the development pace, and the dev job parameters (every job
+/// audited by one auditor, short windows). Written to `dir` as a (non-raw) chain spec.
+pub fn fast_local_spec(dir: &Path) -> anyhow::Result<PathBuf> {
+	let out = Command::new(node_binary())
+		.args(["export-chain-spec", "--chain", "local"])
+		.output()
+		.context("running verinfer-node export-chain-spec")?;
+	anyhow::ensure!(out.status.success(), "export-chain-spec: {}", String::from_utf8_lossy(&out.stderr));
+	let mut spec: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+	spec["id"] = "verinfer_fast_local".into();
+	spec["protocolId"] = "verinfer-fast-local".into();
+	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
+	anyhow::ensure!(patch.is_object(), "the exported spec has no genesis patch: {spec}");
+	patch["origins"]["pace"] = "Development".into();
+	patch["jobs"]["params"] = serde_json::to_value(verinfer_runtime::genesis_config_presets::job_params(true))?;
+	let path = dir.join("fast-local-spec.json");
+	std::fs::write(&path, serde_json::to_vec_pretty(&spec)?)?;
+	Ok(path)
+}
+
 /// A fixed libp2p key for validator `n` (validators keep a persistent network key; fixed
 /// ones make the bootnode's address known in advance).
 pub fn node_key(n: usize) -> String {

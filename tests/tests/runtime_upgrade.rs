@@ -8,7 +8,7 @@
 //! minutes: governance at the development pace, and the dev job parameters (every job
 //! audited by one auditor).
 
-use std::{path::Path, time::Duration};
+use std::time::Duration;
 
 use anyhow::Context;
 use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
@@ -24,25 +24,6 @@ const JOB: Duration = Duration::from_secs(180);
 /// enactment: well under a minute of 2-second blocks; leave room for slow CI.
 const UPGRADE: Duration = Duration::from_secs(240);
 const PROGRESS: Duration = Duration::from_secs(90);
-
-/// The local testnet's spec with development-pace governance and the dev job parameters.
-fn fast_governance_spec(dir: &Path) -> anyhow::Result<std::path::PathBuf> {
-	let out = std::process::Command::new(node_binary())
-		.args(["export-chain-spec", "--chain", "local"])
-		.output()
-		.context("running verinfer-node export-chain-spec")?;
-	anyhow::ensure!(out.status.success(), "export-chain-spec: {}", String::from_utf8_lossy(&out.stderr));
-	let mut spec: Value = serde_json::from_slice(&out.stdout)?;
-	spec["id"] = "verinfer_upgrade_test".into();
-	spec["protocolId"] = "verinfer-upgrade-test".into();
-	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
-	anyhow::ensure!(patch.is_object(), "the exported spec has no genesis patch: {spec}");
-	patch["origins"]["pace"] = "Development".into();
-	patch["jobs"]["params"] = serde_json::to_value(verinfer_runtime::genesis_config_presets::job_params(true))?;
-	let path = dir.join("upgrade-test-spec.json");
-	std::fs::write(&path, serde_json::to_vec_pretty(&spec)?)?;
-	Ok(path)
-}
 
 /// The runtime's `spec_version` at `at` (the best block if `None`).
 async fn spec_version(rpc: &HttpClient, at: Option<H256>) -> anyhow::Result<u64> {
@@ -61,7 +42,7 @@ async fn digits_job(url: &str, index: &str, expected: u64) -> anyhow::Result<()>
 #[tokio::test]
 async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let spec = fast_governance_spec(dir.path())?;
+	let spec = fast_local_spec(dir.path())?;
 	let nodes = start_validators(dir.path(), &spec)?;
 	let node_logs = || nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log_tail(15))).collect::<Vec<_>>().join("\n");
 	for node in &nodes {
