@@ -25,11 +25,14 @@ impl<T: Config> Pallet<T> {
 		Err(Error::<T>::AgendaFull)
 	}
 
-	/// Removes `job` from the agenda of block `at`, if it is there.
+	/// Removes one entry of `job` from the agenda of block `at`, if it is there. One, not
+	/// all: [`Self::refile`] onto the same block briefly holds two.
 	pub(crate) fn unfile(job: JobId, at: BlockNumberFor<T>) {
 		Agenda::<T>::mutate_exists(at, |due| {
 			if let Some(list) = due {
-				list.retain(|j| *j != job);
+				if let Some(i) = list.iter().position(|j| *j == job) {
+					list.remove(i);
+				}
 				if list.is_empty() {
 					*due = None;
 				}
@@ -37,7 +40,9 @@ impl<T: Config> Pallet<T> {
 		});
 	}
 
-	/// Moves `job` from the agenda of `old` to that of `new` (or later, if full).
+	/// Moves `job` from the agenda of `old` to that of `new` (or later, if full). `new` may be
+	/// `old` itself: the job is filed there a second time and one entry is removed, so it
+	/// stays due exactly once.
 	pub(crate) fn refile(
 		job: JobId,
 		old: BlockNumberFor<T>,

@@ -43,6 +43,8 @@ mod rewards;
 mod schema;
 mod staking;
 mod verdict;
+#[cfg(test)]
+mod fuzz;
 
 pub use commitment::*;
 pub use economics::*;

@@ -15,8 +15,9 @@ use sp_runtime::Perbill;
 /// Fixed-point scale of decoded floats: one unit is 1e-9.
 pub const NANO: i128 = 1_000_000_000;
 
-/// An f32 (given by its bits) as a whole number of billionths, rounded down; `None` for NaN
-/// and infinities, which never match anything.
+/// An f32 (given by its bits) as a whole number of billionths, rounded down; `None` for NaN,
+/// infinities, and magnitudes so large (above about 4e28) that their billionths overflow
+/// `i128`. Such values never match anything; no embedding model produces them.
 pub fn f32_bits_to_nano(bits: u32) -> Option<i128> {
 	let negative = bits >> 31 == 1;
 	let exponent = ((bits >> 23) & 0xff) as i32;

@@ -275,3 +275,28 @@ fn an_unserved_job_expires_from_the_queue() {
 		assert_settled(issuance);
 	});
 }
+
+/// Regression, found by the call-sequence fuzzer (`tests/fuzz.rs`): a requeued job taken
+/// exactly `commit_window` blocks before its queue deadline got its commit deadline in the
+/// same agenda block, and moving it there dropped it from the agenda, so it stayed
+/// `Assigned` forever with the dApp's fee on hold.
+#[test]
+fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
+	new_test_ext().execute_with(|| {
+		let issuance = genesis_issuance();
+		let id = submit(DAPP, EXACT, &[0, 0, 0, 0], PRICE);
+		// WORKER misses its commit (due at 7); no other worker serves EXACT yet, so the job
+		// waits in the queue until 7 + queue_timeout = 17.
+		run_to(11);
+		assert_eq!((job(id).status, job(id).phase_ends), (JobStatus::Queued, 17));
+		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default()));
+		// Assigned in block 12: commit by 12 + commit_window = 17, the same block.
+		run_to(12);
+		assert_eq!((job(id).status, job(id).phase_ends, job(id).worker), (JobStatus::Assigned, 17, Some(WORKER_2)));
+		// WORKER_2 misses it too: the second failure refunds the dApp.
+		run_to(17);
+		assert_eq!(job(id).status, JobStatus::Expired);
+		assert_eq!(Staking::<Test>::reputation(&WORKER_2).missed_deadlines, 1);
+		assert_settled(issuance);
+	});
+}

@@ -1,6 +1,7 @@
 //! Tests of the Jobs pallet on the mock runtime, by topic.
 
 mod escalation;
+mod fuzz;
 mod lifecycle;
 mod rewards;
 mod simulation;
