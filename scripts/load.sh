@@ -2,7 +2,8 @@
 # A bounded load run: one `--dev` node, one CPU miner and one auditor, and CLIENTS dApp
 # accounts that each submit jobs back to back (alternating the two models) for DURATION
 # seconds. Prints jobs finished, end-to-end latency (p50, p99, from submission to the
-# final result), jobs per block, the busiest block, and the miner's inference utilisation.
+# final result), jobs per block, the busiest block, the share of the block weight limit the
+# blocks used (mean and max), and the miner's inference utilisation.
 #
 # Usage: DURATION=60 CLIENTS=4 scripts/load.sh
 source "$(dirname "$0")/lib.sh"
@@ -67,11 +68,38 @@ lat=$(jq -s '[.[] | select(.seconds != null) | .seconds] | sort' "$work/all.json
 p50=$(jq -r '.[(length * 0.5 | floor)]' <<<"$lat")
 p99=$(jq -r '.[((length - 1) * 0.99 | floor)]' <<<"$lat")
 audited=$(jq -s '[.[] | select(.audited == true)] | length' "$work/all.jsonl")
-busiest=0
+# The SCALE compact integers in a hex string, one per line.
+compacts() {
+	local hex=${1#0x} i=0 b v j len
+	while [ "$i" -lt "${#hex}" ]; do
+		b=$((16#${hex:i:2}))
+		case $((b & 3)) in
+			0) v=$((b >> 2)); i=$((i + 2)) ;;
+			1) v=$(((16#${hex:i+2:2} << 8 | b) >> 2)); i=$((i + 4)) ;;
+			2) v=$(((16#${hex:i+6:2} << 24 | 16#${hex:i+4:2} << 16 | 16#${hex:i+2:2} << 8 | b) >> 2)); i=$((i + 8)) ;;
+			3)
+				len=$(((b >> 2) + 4)) v=0
+				for ((j = len; j >= 1; j--)); do v=$((v << 8 | 16#${hex:i+2*j:2})); done
+				i=$((i + 2 + 2 * len))
+				;;
+		esac
+		echo "$v"
+	done
+}
+# System::BlockWeight (per dispatch class: ref_time, proof_size) and the runtime's limit,
+# half a second of ref_time (RuntimeBlockWeights in runtime/src/configs/mod.rs).
+block_weight_key=0x26aa394eea5630e07c48ae0c9558cef734abf5cb34d6244378cddbf18e849d96
+max_ref_time=500000000000
+busiest=0 weight_sum=0 weight_max=0
 for n in $(seq "$start_block" "$end_block"); do
 	h=$(rpc "$PORT" chain_getBlockHash "[$n]" | jq -r .result)
 	x=$(rpc "$PORT" chain_getBlock "[\"$h\"]" | jq '.result.block.extrinsics | length')
 	[ "$x" -gt "$busiest" ] && busiest=$x
+	w=$(rpc "$PORT" state_getStorage "[\"$block_weight_key\", \"$h\"]" | jq -r '.result // "0x000000000000"')
+	ref=$(compacts "$w" | awk 'NR % 2 == 1 {s += $1} END {printf "%.0f\n", s}')
+	echo "#$n extrinsics=$x ref_time=$ref" >>"$work/blocks.txt"
+	weight_sum=$((weight_sum + ref))
+	[ "$ref" -gt "$weight_max" ] && weight_max=$ref
 done
 infer=$(curl -s "127.0.0.1:$MINER_METRICS/metrics" | awk '/^verinfer_worker_inference_seconds_sum/ {s += $2} END {print s + 0}')
 blocks=$((end_block - start_block))
@@ -81,4 +109,7 @@ printf '  throughput            %.2f jobs/s, %.2f jobs per block (%s blocks)\n' 
 	"$(jq -n "$done_jobs / $elapsed")" "$(jq -n "$done_jobs / ($blocks + 0.0001)")" "$blocks"
 printf '  latency submit->final p50 %s s, p99 %s s\n' "$p50" "$p99"
 printf '  busiest block         %s extrinsics (incl. the timestamp inherent)\n' "$busiest"
+printf '  block weight used     mean %.2f %%, max %.2f %% of the limit (%s ms of ref_time per block)\n' \
+	"$(jq -n "100 * $weight_sum / ($blocks + 1) / $max_ref_time")" "$(jq -n "100 * $weight_max / $max_ref_time")" \
+	"$((max_ref_time / 1000000000))"
 printf '  miner inference time  %.2f s of %s s wall (%.1f %% utilisation)\n' "$infer" "$elapsed" "$(jq -n "100 * $infer / $elapsed")"
