@@ -14,9 +14,8 @@ build_worker
 cd "$REPO_ROOT"
 JOBS="${JOBS:-200}"
 log "an honest network with $JOBS jobs"
-started=$SECONDS
-VERINFER_HONEST_JOBS="$JOBS" cargo test --workspace --locked --test honest_network -- --nocapture 2>&1 |
-	grep -E '^honest network:|^test |panicked|assertion|Error' || true
-status=${PIPESTATUS[0]}
+started=$SECONDS status=0
+out=$(VERINFER_HONEST_JOBS="$JOBS" cargo test --workspace --locked --test honest_network -- --nocapture 2>&1) || status=$?
+grep -E '^honest network:|^test |panicked|assertion|Error' <<<"$out" || true
 log "took $((SECONDS - started)) s"
-exit "$status"
+[ "$status" -eq 0 ] || die "the honest-network run failed (exit $status); the assertion is above"

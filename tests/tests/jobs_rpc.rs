@@ -13,9 +13,6 @@ use verinfer_runtime::{RuntimeCall, INF};
 const STARTUP: Duration = Duration::from_secs(60);
 const STEP: Duration = Duration::from_secs(30);
 
-
-
-
 #[tokio::test]
 async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
