@@ -34,7 +34,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// The four-validator local testnet (Alice, Bob, Charlie, Dave) with Aura and GRANDPA.
+/// The four-validator local testnet (Alice, Bob, Charlie, Dave) with BABE and GRANDPA.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm()?, None)
 		.with_name("verinfer local testnet")

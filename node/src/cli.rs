@@ -28,7 +28,7 @@ pub struct Cli {
 #[allow(clippy::large_enum_variant)]
 pub enum Subcommand {
 	/// Key management: generate, inspect and insert keys (`key insert` puts a validator's
-	/// Aura and GRANDPA keys in its keystore).
+	/// BABE and GRANDPA keys in its keystore).
 	#[command(subcommand)]
 	Key(sc_cli::KeySubcommand),
 

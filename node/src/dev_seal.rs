@@ -1,11 +1,12 @@
 //! Block production for development chains: instant seal that also finalizes.
 //!
-//! `--dev` must never make a test wait for a 2-second Aura slot or a GRANDPA round. The
+//! `--dev` must never make a test wait for a 2-second BABE slot or a GRANDPA round. The
 //! node therefore seals a block as soon as a transaction enters the pool, and at least every
-//! `--dev-block-time` otherwise, and finalizes each block as it is sealed. The
-//! blocks still carry an Aura pre-digest and a timestamp one slot past their parent's, so
-//! the runtime's Aura and Timestamp pallets see a valid chain of slots: the very runtime
-//! that the local testnet and production run under real Aura and GRANDPA.
+//! `--dev-block-time` otherwise, and finalizes each block as it is sealed. The blocks still
+//! carry a BABE pre-digest (Alice's VRF claim on the slot, so every block adds VRF
+//! randomness) and a timestamp one slot past their parent's, so the runtime's BABE and
+//! Timestamp pallets see a valid chain of slots: the very runtime that the local testnet
+//! and production run under real BABE and GRANDPA.
 //!
 //! The cost of that choice: while blocks come faster than one per slot, the chain's clock
 //! runs ahead of the wall clock by up to one slot per block. It catches up whenever blocks
@@ -20,10 +21,10 @@ use std::{
 use futures::{Stream, StreamExt};
 use sc_consensus_manual_seal::EngineCommand;
 use sp_blockchain::HeaderBackend;
-use sp_consensus_aura::{sr25519::AuthoritySignature, SlotDuration};
+use sp_consensus_babe::{Slot, SlotDuration};
 use verinfer_runtime::{opaque::Block, Hash};
 
-/// A clock that hands out strictly increasing Aura slots, never behind the wall clock.
+/// A clock that hands out strictly increasing BABE slots, never behind the wall clock.
 pub struct DevClock {
 	slot_duration: SlotDuration,
 	last_slot: AtomicU64,
@@ -40,16 +41,16 @@ impl DevClock {
 			.header(best)
 			.map_err(|e| e.to_string())?
 			.ok_or_else(|| format!("best block {best} has no header in the database"))?;
-		let last_slot = sc_consensus_aura::find_pre_digest::<Block, AuthoritySignature>(&header)
-			.map(|slot| *slot)
+		let last_slot = sc_consensus_babe::find_pre_digest::<Block>(&header)
+			.map(|digest| *digest.slot())
 			// Genesis carries no pre-digest.
 			.unwrap_or(0);
 		Ok(Self { slot_duration, last_slot: AtomicU64::new(last_slot) })
 	}
 
-	/// The timestamp of the next block: the start of the later of the current wall-clock
-	/// slot and the slot after the last one handed out.
-	pub fn next_timestamp(&self) -> sp_timestamp::Timestamp {
+	/// The timestamp and slot of the next block: the later of the current wall-clock slot
+	/// and the slot after the last one handed out, and that slot's start.
+	pub fn next(&self) -> (sp_timestamp::Timestamp, Slot) {
 		let millis = self.slot_duration.as_millis().max(1);
 		let now = SystemTime::now()
 			.duration_since(UNIX_EPOCH)
@@ -60,7 +61,7 @@ impl DevClock {
 		loop {
 			let next = now_slot.max(last.saturating_add(1));
 			match self.last_slot.compare_exchange(last, next, Ordering::SeqCst, Ordering::SeqCst) {
-				Ok(_) => return sp_timestamp::Timestamp::new(next.saturating_mul(millis)),
+				Ok(_) => return (sp_timestamp::Timestamp::new(next.saturating_mul(millis)), Slot::from(next)),
 				Err(current) => last = current,
 			}
 		}

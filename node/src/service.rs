@@ -2,18 +2,19 @@
 //!
 //! - Development chains (`--dev`) seal instantly and finalize each block at once; see
 //!   [`crate::dev_seal`].
-//! - Every other chain runs Aura for authoring and GRANDPA for finality.
+//! - Every other chain runs BABE for authoring and GRANDPA for finality. BABE's VRF outputs
+//!   are the runtime's randomness for job assignment and audit draws.
 
 use std::{sync::Arc, time::Duration};
 
 use futures::channel::mpsc;
 use sc_client_api::BlockBackend;
-use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
+use sc_consensus::BoxBlockImport;
+use sc_consensus_babe::{BabeLink, BabeWorkerHandle, SlotProportion};
 use sc_consensus_grandpa::SharedVoterState;
 use sc_service::{error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
-use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
 use verinfer_runtime::{apis::RuntimeApi, opaque::Block};
 
 use crate::dev_seal::{seal_commands, DevClock};
@@ -25,8 +26,6 @@ pub(crate) type FullClient = sc_service::TFullClient<
 >;
 type FullBackend = sc_service::TFullBackend<Block>;
 type FullSelectChain = sc_consensus::LongestChain<FullBackend, Block>;
-type GrandpaBlockImport =
-	sc_consensus_grandpa::GrandpaBlockImport<FullBackend, Block, FullClient, FullSelectChain>;
 type GrandpaLink = sc_consensus_grandpa::LinkHalf<Block, FullClient, FullSelectChain>;
 
 /// How many blocks apart GRANDPA justifications are kept for warp sync.
@@ -39,10 +38,45 @@ pub type Service = sc_service::PartialComponents<
 	FullSelectChain,
 	sc_consensus::DefaultImportQueue<Block>,
 	sc_transaction_pool::TransactionPoolHandle<Block, FullClient>,
-	(GrandpaBlockImport, GrandpaLink, Option<Telemetry>),
+	(ConsensusParts, Option<Telemetry>),
 >;
 
-/// Whether `config` is a development chain, which seals instantly instead of by Aura.
+/// What block authoring and finality need from [`new_partial`]: the block import (BABE
+/// around GRANDPA around the client), BABE's epoch data and GRANDPA's link, and the handle
+/// that keeps BABE's background worker alive (none on dev chains).
+pub struct ConsensusParts {
+	/// BABE's block import, wrapping GRANDPA's.
+	pub block_import: BoxBlockImport<Block>,
+	/// BABE's epoch changes and configuration.
+	pub babe_link: BabeLink<Block>,
+	/// GRANDPA's link to the block import.
+	pub grandpa_link: GrandpaLink,
+	/// BABE's worker, which answers epoch queries; it must live as long as the node.
+	pub babe_worker: Option<BabeWorkerHandle<Block>>,
+}
+
+/// The inherent data BABE checks blocks against: the wall clock's timestamp and slot.
+fn babe_inherents(
+	slot_duration: sp_consensus_babe::SlotDuration,
+) -> impl sp_inherents::CreateInherentDataProviders<
+	Block,
+	(),
+	InherentDataProviders = (sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider),
+> + Clone
+       + Send
+       + Sync
+       + 'static {
+	move |_, ()| async move {
+		let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
+		let slot = sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+			*timestamp,
+			slot_duration,
+		);
+		Ok((slot, timestamp))
+	}
+}
+
+/// Whether `config` is a development chain, which seals instantly instead of by BABE slots.
 pub fn is_dev(config: &Configuration) -> bool {
 	config.chain_spec.chain_type() == ChainType::Development
 }
@@ -96,41 +130,46 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		telemetry.as_ref().map(|x| x.handle()),
 	)?;
 
-	let import_queue = if is_dev(config) {
-		sc_consensus_manual_seal::import_queue(
-			Box::new(client.clone()),
+	let babe_config = sc_consensus_babe::configuration(&*client)?;
+	let slot_duration = babe_config.slot_duration();
+	let (babe_import, babe_link) = sc_consensus_babe::block_import(
+		babe_config,
+		grandpa_block_import.clone(),
+		client.clone(),
+		babe_inherents(slot_duration),
+		select_chain.clone(),
+		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
+	)?;
+
+	let (import_queue, babe_worker) = if is_dev(config) {
+		// Dev blocks are sealed here; the queue only sees blocks imported from files.
+		let verifier = sc_consensus_manual_seal::consensus::babe::BabeVerifier::new(
+			babe_link.epoch_changes().clone(),
+			client.clone(),
+		);
+		let queue = sc_consensus::BasicQueue::new(
+			verifier,
+			Box::new(babe_import.clone()),
+			None,
 			&task_manager.spawn_essential_handle(),
 			config.prometheus_registry(),
-		)
+		);
+		(queue, None)
 	} else {
-		let cidp_client = client.clone();
-		sc_consensus_aura::import_queue::<AuraPair, _, _, _, _, _>(ImportQueueParams {
-			block_import: grandpa_block_import.clone(),
+		let (queue, worker) = sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
+			link: babe_link.clone(),
+			block_import: babe_import.clone(),
 			justification_import: Some(Box::new(grandpa_block_import.clone())),
 			client: client.clone(),
-			create_inherent_data_providers: move |parent_hash, _| {
-				let cidp_client = cidp_client.clone();
-				async move {
-					let slot_duration = sc_consensus_aura::standalone::slot_duration_at(
-						&*cidp_client,
-						parent_hash,
-					)?;
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
-						);
-					Ok((slot, timestamp))
-				}
-			},
+			slot_duration,
 			spawner: &task_manager.spawn_essential_handle(),
 			registry: config.prometheus_registry(),
-			check_for_equivocation: Default::default(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
-			compatibility_mode: Default::default(),
-		})?
+		})?;
+		(queue, Some(worker))
 	};
+	let consensus =
+		ConsensusParts { block_import: Box::new(babe_import), babe_link, grandpa_link, babe_worker };
 
 	Ok(sc_service::PartialComponents {
 		client,
@@ -140,7 +179,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (grandpa_block_import, grandpa_link, telemetry),
+		other: (consensus, telemetry),
 	})
 }
 
@@ -158,8 +197,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		keystore_container,
 		select_chain,
 		transaction_pool,
-		other: (grandpa_block_import, grandpa_link, mut telemetry),
+		other: (consensus, mut telemetry),
 	} = new_partial(&config)?;
+	let ConsensusParts { block_import, babe_link, grandpa_link, babe_worker } = consensus;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
@@ -254,7 +294,14 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		prometheus_registry.as_ref(),
 		telemetry.as_ref().map(|x| x.handle()),
 	);
-	let slot_duration = sc_consensus_aura::slot_duration(&*client)?;
+	let slot_duration = babe_link.config().slot_duration();
+	// BABE's worker answers epoch queries for the node's lifetime; keep its handle.
+	if let Some(worker) = babe_worker {
+		task_manager.spawn_handle().spawn("babe-worker-handle", None, async move {
+			let _worker = worker;
+			futures::future::pending::<()>().await
+		});
+	}
 
 	if let Some(rpc_commands) = seal_stream {
 		let clock = Arc::new(DevClock::new(&*client, slot_duration).map_err(ServiceError::Other)?);
@@ -263,22 +310,32 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			dev_block_time,
 			rpc_commands,
 		);
+		// The dev chain's only authority (Alice, whose keys `--dev` puts in the keystore).
+		let authorities = babe_link.config().authorities.clone();
+		let consensus_data = sc_consensus_manual_seal::consensus::babe::BabeConsensusDataProvider::new(
+			client.clone(),
+			keystore_container.keystore(),
+			babe_link.epoch_changes().clone(),
+			authorities,
+		)
+		.map_err(|e| ServiceError::Other(format!("BABE for the dev chain: {e}")))?;
 		let seal = sc_consensus_manual_seal::run_manual_seal(
 			sc_consensus_manual_seal::ManualSealParams {
-				block_import: client.clone(),
+				block_import,
 				env: proposer_factory,
 				client: client.clone(),
 				pool: transaction_pool.clone(),
 				commands_stream: commands,
 				select_chain,
-				consensus_data_provider: Some(Box::new(
-					sc_consensus_manual_seal::consensus::aura::AuraConsensusDataProvider::new_with_slot_duration(
-						slot_duration,
-					),
-				)),
+				consensus_data_provider: Some(Box::new(consensus_data)),
 				create_inherent_data_providers: move |_, ()| {
-					let timestamp = clock.next_timestamp();
-					async move { Ok(sp_timestamp::InherentDataProvider::new(timestamp)) }
+					let (timestamp, slot) = clock.next();
+					async move {
+						Ok((
+							sp_consensus_babe::inherents::InherentDataProvider::new(slot),
+							sp_timestamp::InherentDataProvider::new(timestamp),
+						))
+					}
 				},
 			},
 		);
@@ -291,37 +348,26 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			dev_block_time.as_millis()
 		);
 	} else if role.is_authority() {
-		let aura = sc_consensus_aura::start_aura::<AuraPair, _, _, _, _, _, _, _, _, _, _>(
-			StartAuraParams {
-				slot_duration,
-				client,
-				select_chain,
-				block_import: grandpa_block_import,
-				proposer_factory,
-				create_inherent_data_providers: move |_, ()| async move {
-					let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-					let slot =
-						sp_consensus_aura::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-							*timestamp,
-							slot_duration,
-						);
-					Ok((slot, timestamp))
-				},
-				force_authoring,
-				backoff_authoring_blocks: Option::<()>::None,
-				keystore: keystore_container.keystore(),
-				sync_oracle: sync_service.clone(),
-				justification_sync_link: sync_service.clone(),
-				block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
-				max_block_proposal_slot_portion: None,
-				telemetry: telemetry.as_ref().map(|x| x.handle()),
-				compatibility_mode: Default::default(),
-			},
-		)?;
+		let babe = sc_consensus_babe::start_babe(sc_consensus_babe::BabeParams {
+			keystore: keystore_container.keystore(),
+			client,
+			select_chain,
+			env: proposer_factory,
+			block_import,
+			sync_oracle: sync_service.clone(),
+			justification_sync_link: sync_service.clone(),
+			create_inherent_data_providers: babe_inherents(slot_duration),
+			force_authoring,
+			backoff_authoring_blocks: Option::<()>::None,
+			babe_link,
+			block_proposal_slot_portion: SlotProportion::new(2f32 / 3f32),
+			max_block_proposal_slot_portion: None,
+			telemetry: telemetry.as_ref().map(|x| x.handle()),
+		})?;
 		// Authoring is essential: if it fails, the node stops rather than idling silently.
 		task_manager
 			.spawn_essential_handle()
-			.spawn_blocking("aura", Some("block-authoring"), aura);
+			.spawn_blocking("babe", Some("block-authoring"), babe);
 	}
 
 	if enable_grandpa {

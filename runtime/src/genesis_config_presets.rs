@@ -20,7 +20,7 @@ use crate::{
 use alloc::{string::String, vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
+use sp_consensus_babe::AuthorityId as BabeId;
 use sp_consensus_grandpa::AuthorityId as GrandpaId;
 use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -73,7 +73,7 @@ pub fn reward_params(fast: bool) -> pallet_rewards::RewardParams<Balance, BlockN
 /// A chain's genesis. `models_owner` owns the shipped models; `sudo` is the sudo key, if
 /// any; `fast` picks the short job windows and the development governance pace.
 fn genesis(
-	authorities: Vec<(AuraId, GrandpaId)>,
+	authorities: Vec<(BabeId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	models_owner: AccountId,
 	sudo: Option<AccountId>,
@@ -90,8 +90,9 @@ fn genesis(
 				.chain([(TreasuryAccount::get(), EXISTENTIAL_DEPOSIT)])
 				.collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		babe: pallet_babe::GenesisConfig {
+			authorities: authorities.iter().map(|x| (x.0.clone(), 1)).collect::<Vec<_>>(),
+			epoch_config: crate::BABE_GENESIS_EPOCH_CONFIG,
 		},
 		grandpa: pallet_grandpa::GenesisConfig {
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
@@ -208,8 +209,8 @@ pub fn shipped_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, 
 	vec![(owner.clone(), digits), (owner, minilm)]
 }
 
-/// A validator's Aura (sr25519) and GRANDPA (ed25519) keys from the same dev seed.
-fn authority(who: Sr25519Keyring) -> (AuraId, GrandpaId) {
+/// A validator's BABE (sr25519) and GRANDPA (ed25519) keys from the same dev seed.
+fn authority(who: Sr25519Keyring) -> (BabeId, GrandpaId) {
 	let grandpa = match who {
 		Sr25519Keyring::Alice => Ed25519Keyring::Alice,
 		Sr25519Keyring::Bob => Ed25519Keyring::Bob,

@@ -3,8 +3,10 @@
 //! verinfer is an appchain for verifiable AI inference. This crate is its FRAME runtime: the
 //! state transition function that every `verinfer-node` executes as Wasm.
 //!
-//! - Block authoring is Aura ([`SLOT_DURATION`] slots) and finality is GRANDPA. The `--dev`
-//!   chain seals blocks instantly instead (see the node's `service` module); the runtime is
+//! - Block authoring is BABE ([`SLOT_DURATION`] slots, primary and secondary VRF slots) and
+//!   finality is GRANDPA. BABE's VRF outputs are the randomness of job assignment and audit
+//!   draws ([`configs::AuthorVrfRandomness`]). The `--dev` chain seals blocks instantly
+//!   instead, still with BABE pre-digests (see the node's `service` module); the runtime is
 //!   the same.
 //! - The native token is **INF** with [`TOKEN_DECIMALS`] decimals; one INF is [`INF`] planck.
 //! - Token holders govern by referendum (`Referenda`, `ConvictionVoting`), on the tracks in
@@ -70,9 +72,9 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: an Aura key for authoring, a GRANDPA key for finality.
+	/// The session keys of a validator: a BABE key for authoring, a GRANDPA key for finality.
 	pub struct SessionKeys {
-		pub aura: Aura,
+		pub babe: Babe,
 		pub grandpa: Grandpa,
 	}
 }
@@ -112,8 +114,22 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 /// (submit, assign, commit, reveal), so verinfer runs short 2-second slots rather than the
 /// usual 6 seconds. The slot duration cannot change once a chain has started.
 pub const MILLI_SECS_PER_BLOCK: u64 = 2000;
-/// Aura slot duration; equal to the block time.
+/// BABE slot duration; equal to the block time.
 pub const SLOT_DURATION: u64 = MILLI_SECS_PER_BLOCK;
+
+/// The length of a BABE epoch in slots: one hour. The authority set is fixed at genesis
+/// (there is no session pallet), so epochs only roll BABE's randomness over.
+pub const EPOCH_DURATION_IN_SLOTS: u64 = 60 * 60 * 1000 / SLOT_DURATION;
+
+/// BABE's genesis configuration: every slot has a secondary author, so a block is made in
+/// every slot even when no primary VRF claim wins it, and secondary blocks carry a VRF
+/// output too (`PrimaryAndSecondaryVRFSlots`), so every block adds fresh randomness. A
+/// quarter of slots have a primary claim on average (`c = 1/4`).
+pub const BABE_GENESIS_EPOCH_CONFIG: sp_consensus_babe::BabeEpochConfiguration =
+	sp_consensus_babe::BabeEpochConfiguration {
+		c: (1, 4),
+		allowed_slots: sp_consensus_babe::AllowedSlots::PrimaryAndSecondaryVRFSlots,
+	};
 
 /// Blocks per minute.
 pub const MINUTES: BlockNumber = 60_000 / (MILLI_SECS_PER_BLOCK as BlockNumber);
@@ -211,7 +227,7 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 	#[runtime::pallet_index(2)]
-	pub type Aura = pallet_aura;
+	pub type Babe = pallet_babe;
 	#[runtime::pallet_index(3)]
 	pub type Grandpa = pallet_grandpa;
 	#[runtime::pallet_index(4)]

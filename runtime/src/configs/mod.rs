@@ -7,7 +7,7 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
@@ -15,12 +15,11 @@ use frame_support::{
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
+	AccountId, Babe, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
 	System, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, VERSION,
 };
@@ -62,12 +61,19 @@ impl frame_system::Config for Runtime {
 	type MaxConsumers = ConstU32<16>;
 }
 
-impl pallet_aura::Config for Runtime {
-	type AuthorityId = AuraId;
+impl pallet_babe::Config for Runtime {
+	type EpochDuration = ConstU64<{ crate::EPOCH_DURATION_IN_SLOTS }>;
+	type ExpectedBlockTime = ConstU64<{ crate::MILLI_SECS_PER_BLOCK }>;
+	/// The validator set is fixed at genesis (no session pallet), so the epoch changes
+	/// on its own schedule with the same authorities.
+	type EpochChangeTrigger = pallet_babe::SameAuthoritiesForever;
 	type DisabledValidators = ();
+	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<32>;
-	type AllowMultipleBlocksPerSlot = ConstBool<false>;
-	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
+	type MaxNominators = ConstU32<0>;
+	/// No equivocation reports without sessions to prove key ownership against.
+	type KeyOwnerProof = sp_core::Void;
+	type EquivocationReportSystem = ();
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -82,7 +88,7 @@ impl pallet_grandpa::Config for Runtime {
 
 impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
-	type OnTimestampSet = Aura;
+	type OnTimestampSet = Babe;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
 	type WeightInfo = pallet_timestamp::weights::SubstrateWeight<Runtime>;
 }
@@ -192,25 +198,27 @@ parameter_types! {
 	pub const JobsPalletId: PalletId = PalletId(*b"vi/jobs_");
 }
 
-/// The randomness for job assignment and audit draws: the hash of the block before the
-/// current one, combined by the Jobs pallet with a subject naming the job.
+/// The randomness for job assignment and audit draws: the VRF output of the parent block's
+/// BABE author (`pallet_babe::ParentBlockRandomness`), combined by the Jobs pallet with a
+/// subject naming the job.
 ///
-/// This is a stand-in. The audit draw happens two blocks after the commit, so the worker
-/// cannot know at commit time whether it will be audited, but the author of that earlier
-/// block can grind its hash (by reordering extrinsics) and so bias draws it cares about.
-/// The Jobs pallet is written against `Randomness`, so switching authoring to BABE and
-/// plugging in its VRF output (`pallet_babe::ParentBlockRandomness`), which an author can
-/// only bias by withholding its block, changes nothing else.
-pub struct PreviousBlockHash;
-impl frame_support::traits::Randomness<Hash, BlockNumber> for PreviousBlockHash {
+/// Why this source: the audit draw happens two blocks after the commit, with the VRF
+/// output of the block right after it. That output is fixed by the author's key, the slot
+/// and the epoch's randomness, so its author cannot grind it (unlike a block hash, which
+/// changes with every reordering of extrinsics); its only lever is to withhold the block,
+/// which forfeits the slot and only yields another author's equally unpredictable output.
+/// Nobody knows the output before the commit is in a block, so a worker cannot tell at
+/// commit time whether it will be audited. Every BABE block carries a VRF output here
+/// (`PrimaryAndSecondaryVRFSlots`); only the first block has no parent output, and then
+/// the epoch's randomness (`RandomnessFromOneEpochAgo`) stands in.
+pub struct AuthorVrfRandomness;
+impl frame_support::traits::Randomness<Hash, BlockNumber> for AuthorVrfRandomness {
 	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
-		let now = System::block_number();
-		let seen = now.saturating_sub(1);
-		let hash = frame_system::BlockHash::<Runtime>::get(seen);
-		let mixed = <sp_runtime::traits::BlakeTwo256 as sp_runtime::traits::Hash>::hash_of(&(
-			hash, subject,
-		));
-		(mixed, seen)
+		use frame_support::traits::Randomness;
+		match pallet_babe::ParentBlockRandomness::<Runtime>::random(subject) {
+			(Some(random), seen) => (random, seen),
+			(None, _) => pallet_babe::RandomnessFromOneEpochAgo::<Runtime>::random(subject),
+		}
 	}
 }
 
@@ -222,7 +230,7 @@ impl pallet_jobs::Config for Runtime {
 	type Models = Models;
 	type Staking = ComputeStaking;
 	type Rewards = Rewards;
-	type Randomness = PreviousBlockHash;
+	type Randomness = AuthorVrfRandomness;
 	/// A `parameters` track referendum, or Root.
 	type ParamsOrigin = EitherOf<EnsureRoot<AccountId>, ParametersAdmin>;
 	/// Root only: the `root` track, or the sudo key on the development chain. No track of

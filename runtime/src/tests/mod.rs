@@ -46,15 +46,19 @@ pub fn local_ext() -> sp_io::TestExternalities {
 }
 
 /// Finishes the current block and runs the hooks of every block up to the start of `n`,
-/// each with an Aura slot and a timestamp as a block author would give it.
+/// each with a BABE pre-digest (a secondary slot of the first authority) and a timestamp as
+/// a block author would give it.
 pub fn run_to_block(n: BlockNumber) {
 	System::run_to_block_with::<AllPalletsWithSystem>(
 		n,
 		RunToBlockHooks::default()
 			.before_initialize(|bn| {
-				let slot = sp_consensus_aura::Slot::from(u64::from(bn));
+				let slot = sp_consensus_babe::Slot::from(u64::from(bn));
+				let pre_digest = sp_consensus_babe::digests::PreDigest::SecondaryPlain(
+					sp_consensus_babe::digests::SecondaryPlainPreDigest { authority_index: 0, slot },
+				);
 				let digest = Digest {
-					logs: vec![DigestItem::PreRuntime(sp_consensus_aura::AURA_ENGINE_ID, slot.encode())],
+					logs: vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())],
 				};
 				System::reset_events();
 				// `run_to_block_with` already moved the number on; `initialize` moves it itself.
