@@ -73,11 +73,26 @@ pub async fn wait_finalized(rpc: &HttpClient, number: u32, timeout: Duration) ->
 	.await
 }
 
-/// Raw storage at `key`, at the best block.
+/// The raw storage value at `key` in the best block.
 pub async fn storage(rpc: &HttpClient, key: &[u8]) -> anyhow::Result<Option<Vec<u8>>> {
+	storage_at(rpc, key, None).await
+}
+
+/// The raw storage value at `key` in block `at` (the best block if `None`).
+pub async fn storage_at(rpc: &HttpClient, key: &[u8], at: Option<H256>) -> anyhow::Result<Option<Vec<u8>>> {
 	let value: Option<String> =
-		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key))]).await?;
+		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), at]).await?;
 	value.map(|v| hex::decode(v.trim_start_matches("0x")).map_err(Into::into)).transpose()
+}
+
+/// The VRF output of block `at`'s BABE author, as the runtime stored it for the next
+/// block's randomness (`None` for a block without one).
+pub async fn author_vrf_output(rpc: &HttpClient, at: H256) -> anyhow::Result<Option<[u8; 32]>> {
+	let key = pallet_babe::AuthorVrfRandomness::<Runtime>::hashed_key();
+	Ok(match storage_at(rpc, &key, Some(at)).await? {
+		Some(raw) => Option::<[u8; 32]>::decode(&mut &raw[..])?,
+		None => None,
+	})
 }
 
 /// `who`'s free balance at the best block.

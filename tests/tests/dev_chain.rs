@@ -31,6 +31,13 @@ async fn dev_node_finalizes_blocks_and_a_signed_transfer() -> anyhow::Result<()>
 	let (b, f) = (best(&rpc).await?, finalized(&rpc).await?);
 	assert!(f.number + 1 >= b.number, "finalized {f:?} trails best {b:?}");
 
+	// Every dev block is a BABE VRF claim, so each one leaves fresh VRF randomness for the
+	// next (what job assignment and audit draws use).
+	let parent = block_hash(&rpc, later.number - 1).await?.expect("a finalized parent");
+	let (a, b) = (author_vrf_output(&rpc, parent).await?, author_vrf_output(&rpc, later.hash).await?);
+	assert!(a.is_some() && b.is_some(), "dev blocks carry VRF outputs: {a:?} {b:?}");
+	assert_ne!(a, b, "each block's VRF output is its own");
+
 	// A signed transfer from Alice to Bob is included and finalized.
 	let bob = Sr25519Keyring::Bob.to_account_id();
 	let bob_before = free_balance(&rpc, &bob).await?;

@@ -17,7 +17,7 @@ use std::{collections::BTreeMap, time::Duration};
 
 use anyhow::Context;
 use codec::Decode;
-use jsonrpsee::{core::client::ClientT, http_client::HttpClient, rpc_params};
+use jsonrpsee::http_client::HttpClient;
 use sp_core::H256;
 use sp_keyring::Sr25519Keyring::{self, *};
 use sp_runtime::Perbill;
@@ -34,14 +34,8 @@ fn job_count() -> u64 {
 	std::env::var("VERINFER_HONEST_JOBS").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
 }
 
-async fn storage_at(rpc: &HttpClient, key: &[u8], at: H256) -> anyhow::Result<Option<Vec<u8>>> {
-	let value: Option<String> =
-		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), at]).await?;
-	value.map(|v| hex::decode(v.trim_start_matches("0x")).map_err(Into::into)).transpose()
-}
-
 async fn decode_at<T: Decode>(rpc: &HttpClient, key: &[u8], at: H256) -> anyhow::Result<Option<T>> {
-	storage_at(rpc, key, at).await?.map(|raw| T::decode(&mut &raw[..]).map_err(Into::into)).transpose()
+	storage_at(rpc, key, Some(at)).await?.map(|raw| T::decode(&mut &raw[..]).map_err(Into::into)).transpose()
 }
 
 /// Free plus reserved (holds included): what an account owns.

@@ -24,6 +24,19 @@ async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Re
 			.map_err(|e| e.context(format!("{}:\n{}", node.name, node.log_tail(40))))?;
 	}
 
+	// BABE: every finalized block has its author's VRF output, the same on every node (the
+	// randomness of job assignment and audit draws), and a new one each block.
+	let head = finalized(&alice.rpc()?).await?;
+	let parent = block_hash(&alice.rpc()?, head.number - 1).await?.context("a finalized parent")?;
+	let output = author_vrf_output(&alice.rpc()?, head.hash).await?;
+	assert!(output.is_some(), "block #{} has a VRF output", head.number);
+	assert_ne!(output, author_vrf_output(&alice.rpc()?, parent).await?, "a new output each block");
+	for node in [&bob, &charlie, &dave] {
+		let rpc = node.rpc()?;
+		wait_finalized(&rpc, head.number, PROGRESS).await?;
+		assert_eq!(author_vrf_output(&rpc, head.hash).await?, output, "{} agrees", node.name);
+	}
+
 	// Kill Dave. Three of four GRANDPA voters are a supermajority, so finality goes on.
 	dave.kill();
 	let alice_rpc = alice.rpc()?;

@@ -214,7 +214,6 @@ parameter_types! {
 pub struct AuthorVrfRandomness;
 impl frame_support::traits::Randomness<Hash, BlockNumber> for AuthorVrfRandomness {
 	fn random(subject: &[u8]) -> (Hash, BlockNumber) {
-		use frame_support::traits::Randomness;
 		match pallet_babe::ParentBlockRandomness::<Runtime>::random(subject) {
 			(Some(random), seen) => (random, seen),
 			(None, _) => pallet_babe::RandomnessFromOneEpochAgo::<Runtime>::random(subject),
