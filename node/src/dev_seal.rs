@@ -48,6 +48,19 @@ impl DevClock {
 		Ok(Self { slot_duration, last_slot: AtomicU64::new(last_slot) })
 	}
 
+	/// The time and slot the dev chain has reached: the later of the wall clock and the
+	/// start of the last slot handed out. Imported dev blocks are checked against it.
+	pub fn now(&self) -> (sp_timestamp::Timestamp, Slot) {
+		let millis = self.slot_duration.as_millis().max(1);
+		let wall = SystemTime::now()
+			.duration_since(UNIX_EPOCH)
+			.map(|d| d.as_millis() as u64)
+			.unwrap_or_default();
+		let last = self.last_slot.load(Ordering::SeqCst).saturating_mul(millis);
+		let now = wall.max(last);
+		(sp_timestamp::Timestamp::new(now), Slot::from(now / millis))
+	}
+
 	/// The timestamp and slot of the next block: the later of the current wall-clock slot
 	/// and the slot after the last one handed out, and that slot's start.
 	pub fn next(&self) -> (sp_timestamp::Timestamp, Slot) {

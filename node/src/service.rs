@@ -53,6 +53,8 @@ pub struct ConsensusParts {
 	pub grandpa_link: GrandpaLink,
 	/// BABE's worker, which answers epoch queries; it must live as long as the node.
 	pub babe_worker: Option<BabeWorkerHandle<Block>>,
+	/// The dev chain's slot clock, shared by sealing and import (dev chains only).
+	pub dev_clock: Option<Arc<DevClock>>,
 }
 
 /// The inherent data BABE checks blocks against: the wall clock's timestamp and slot.
@@ -132,16 +134,29 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 
 	let babe_config = sc_consensus_babe::configuration(&*client)?;
 	let slot_duration = babe_config.slot_duration();
-	let (babe_import, babe_link) = sc_consensus_babe::block_import(
-		babe_config,
-		grandpa_block_import.clone(),
-		client.clone(),
-		babe_inherents(slot_duration),
-		select_chain.clone(),
-		OffchainTransactionPoolFactory::new(transaction_pool.clone()),
-	)?;
+	let offchain_tx_pool_factory = OffchainTransactionPoolFactory::new(transaction_pool.clone());
 
-	let (import_queue, babe_worker) = if is_dev(config) {
+	let (import_queue, consensus) = if is_dev(config) {
+		// Dev blocks run ahead of the wall clock (see `dev_seal`), so BABE checks their
+		// timestamps against the dev clock, not the wall clock.
+		let clock = Arc::new(DevClock::new(&*client, slot_duration).map_err(ServiceError::Other)?);
+		let check_clock = clock.clone();
+		let (babe_import, babe_link) = sc_consensus_babe::block_import(
+			babe_config,
+			grandpa_block_import.clone(),
+			client.clone(),
+			move |_, ()| {
+				let (timestamp, slot) = check_clock.now();
+				async move {
+					Ok((
+						sp_consensus_babe::inherents::InherentDataProvider::new(slot),
+						sp_timestamp::InherentDataProvider::new(timestamp),
+					))
+				}
+			},
+			select_chain.clone(),
+			offchain_tx_pool_factory,
+		)?;
 		// Dev blocks are sealed here; the queue only sees blocks imported from files.
 		let verifier = sc_consensus_manual_seal::consensus::babe::BabeVerifier::new(
 			babe_link.epoch_changes().clone(),
@@ -154,8 +169,23 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			&task_manager.spawn_essential_handle(),
 			config.prometheus_registry(),
 		);
-		(queue, None)
+		let parts = ConsensusParts {
+			block_import: Box::new(babe_import),
+			babe_link,
+			grandpa_link,
+			babe_worker: None,
+			dev_clock: Some(clock),
+		};
+		(queue, parts)
 	} else {
+		let (babe_import, babe_link) = sc_consensus_babe::block_import(
+			babe_config,
+			grandpa_block_import.clone(),
+			client.clone(),
+			babe_inherents(slot_duration),
+			select_chain.clone(),
+			offchain_tx_pool_factory,
+		)?;
 		let (queue, worker) = sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
 			link: babe_link.clone(),
 			block_import: babe_import.clone(),
@@ -166,10 +196,15 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			registry: config.prometheus_registry(),
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
 		})?;
-		(queue, Some(worker))
+		let parts = ConsensusParts {
+			block_import: Box::new(babe_import),
+			babe_link,
+			grandpa_link,
+			babe_worker: Some(worker),
+			dev_clock: None,
+		};
+		(queue, parts)
 	};
-	let consensus =
-		ConsensusParts { block_import: Box::new(babe_import), babe_link, grandpa_link, babe_worker };
 
 	Ok(sc_service::PartialComponents {
 		client,
@@ -199,7 +234,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		transaction_pool,
 		other: (consensus, mut telemetry),
 	} = new_partial(&config)?;
-	let ConsensusParts { block_import, babe_link, grandpa_link, babe_worker } = consensus;
+	let ConsensusParts { block_import, babe_link, grandpa_link, babe_worker, dev_clock } = consensus;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
@@ -303,8 +338,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		});
 	}
 
-	if let Some(rpc_commands) = seal_stream {
-		let clock = Arc::new(DevClock::new(&*client, slot_duration).map_err(ServiceError::Other)?);
+	if let (Some(rpc_commands), Some(clock)) = (seal_stream, dev_clock) {
 		let commands = seal_commands(
 			transaction_pool.import_notification_stream(),
 			dev_block_time,

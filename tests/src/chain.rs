@@ -142,6 +142,17 @@ pub async fn sign(
 ) -> anyhow::Result<UncheckedExtrinsic> {
 	let account: AccountId = sp_runtime::MultiSigner::from(signer.public()).into_account();
 	let nonce: Nonce = rpc.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
+	sign_with_nonce(rpc, signer, call, nonce).await
+}
+
+/// Signs `call` as `signer` with `nonce`, the node's spec version and genesis hash.
+pub async fn sign_with_nonce(
+	rpc: &HttpClient,
+	signer: &sp_core::sr25519::Pair,
+	call: RuntimeCall,
+	nonce: Nonce,
+) -> anyhow::Result<UncheckedExtrinsic> {
+	let account: AccountId = sp_runtime::MultiSigner::from(signer.public()).into_account();
 	let version: Value = rpc.request("state_getRuntimeVersion", rpc_params![]).await?;
 	let spec_version = version["specVersion"].as_u64().context("specVersion")? as u32;
 	let tx_version = version["transactionVersion"].as_u64().context("transactionVersion")? as u32;
