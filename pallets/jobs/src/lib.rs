@@ -66,8 +66,17 @@
 //!
 //! Assignment and the audit draw use the runtime's `Randomness`, always with a subject
 //! that names the job, and the audit draw only two blocks after the commit, so that the
-//! worker cannot know at commit time whether it will be audited. The runtime says which
-//! source it plugs in and why.
+//! worker cannot know at commit time whether it will be audited.
+//!
+//! verinfer's runtime plugs in BABE's VRF output of the parent block's author
+//! (`pallet_babe::ParentBlockRandomness`). Why: the draw two blocks after a commit uses the
+//! output of the block right after it, which nobody knows when the commit is made. A VRF
+//! output is fixed by the author's key, the slot and the epoch's randomness, so its author
+//! cannot grind it the way it could grind a block hash (by reordering extrinsics); its
+//! only lever is to withhold its block, which forfeits the slot and yields another
+//! author's equally unpredictable output. A commit–reveal beacon among validators or an
+//! external beacon would add rounds or a dependency for little more: the worst a single
+//! author can do here is one costly coin flip.
 //!
 //! ## Parameters
 //!
