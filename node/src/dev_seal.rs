@@ -15,7 +15,7 @@
 
 use std::{
 	sync::atomic::{AtomicU64, Ordering},
-	time::{Duration, SystemTime, UNIX_EPOCH},
+	time::Duration,
 };
 
 use futures::{Stream, StreamExt};
@@ -52,10 +52,7 @@ impl DevClock {
 	/// start of the last slot handed out. Imported dev blocks are checked against it.
 	pub fn now(&self) -> (sp_timestamp::Timestamp, Slot) {
 		let millis = self.slot_duration.as_millis().max(1);
-		let wall = SystemTime::now()
-			.duration_since(UNIX_EPOCH)
-			.map(|d| d.as_millis() as u64)
-			.unwrap_or_default();
+		let wall = *sp_timestamp::Timestamp::current();
 		let last = self.last_slot.load(Ordering::SeqCst).saturating_mul(millis);
 		let now = wall.max(last);
 		(sp_timestamp::Timestamp::new(now), Slot::from(now / millis))
@@ -65,11 +62,7 @@ impl DevClock {
 	/// and the slot after the last one handed out, and that slot's start.
 	pub fn next(&self) -> (sp_timestamp::Timestamp, Slot) {
 		let millis = self.slot_duration.as_millis().max(1);
-		let now = SystemTime::now()
-			.duration_since(UNIX_EPOCH)
-			.map(|d| d.as_millis() as u64)
-			.unwrap_or_default();
-		let now_slot = now / millis;
+		let now_slot = *sp_timestamp::Timestamp::current() / millis;
 		let mut last = self.last_slot.load(Ordering::SeqCst);
 		loop {
 			let next = now_slot.max(last.saturating_add(1));
