@@ -164,3 +164,12 @@ impl Drop for Node {
 		self.kill();
 	}
 }
+
+/// Starts a `--dev` node (a block at least every 500 ms) under `dir/dev` and waits for its
+/// first finalized block; returns it with its JSON-RPC client.
+pub async fn start_dev_node(dir: &Path) -> anyhow::Result<(Node, HttpClient)> {
+	let node = Node::start("dev", &dir.join("dev"), &["--dev", "--dev-block-time", "500"])?;
+	let rpc = node.rpc()?;
+	crate::wait_finalized(&rpc, 1, Duration::from_secs(60)).await.map_err(|e| e.context(node.log_tail(30)))?;
+	Ok((node, rpc))
+}

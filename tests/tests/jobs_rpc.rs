@@ -10,15 +10,12 @@ use sp_keyring::Sr25519Keyring;
 use verinfer_e2e::*;
 use verinfer_runtime::{RuntimeCall, INF};
 
-const STARTUP: Duration = Duration::from_secs(60);
 const STEP: Duration = Duration::from_secs(30);
 
 #[tokio::test]
 async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (_node, rpc) = start_dev_node(dir.path()).await?;
 
 	// The registry lists the two shipped models, approved.
 	let models: Value = rpc.request("models_list", rpc_params![]).await?;

@@ -16,9 +16,7 @@ const JOB: Duration = Duration::from_secs(120);
 #[tokio::test]
 async fn the_miner_skips_an_input_its_model_cannot_run_and_keeps_mining() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	// A mis-specified model: the digits weights, a text input.
 	let mut spec = verinfer_runtime::genesis_config_presets::shipped_models(Bob.to_account_id()).swap_remove(0).1;

@@ -14,9 +14,7 @@ const JOB: Duration = Duration::from_secs(120);
 #[tokio::test]
 async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	let url = node.ws_url();
 	let cheater = Worker::start(

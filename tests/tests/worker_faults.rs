@@ -18,9 +18,7 @@ const JOB: Duration = Duration::from_secs(120);
 #[tokio::test]
 async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
 
 	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
@@ -64,9 +62,7 @@ async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() 
 #[tokio::test]
 async fn a_miner_reconnects_after_its_node_restarts_and_keeps_mining() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let mut node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (mut node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
 	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "digits-cnn"])?;
 	wait_for("the miner's bond", STARTUP, || async { Ok((workers(&rpc, 0).await?.len() == 1).then_some(())) })

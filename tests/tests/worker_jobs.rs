@@ -20,9 +20,7 @@ async fn wait_bonded(rpc: &HttpClient, model: u32, n: usize) -> anyhow::Result<(
 #[tokio::test]
 async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	let url = node.ws_url();
 	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000"])?;

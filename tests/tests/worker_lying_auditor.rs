@@ -18,9 +18,7 @@ const AUDITOR_BOND: u128 = 6_000 * INF;
 #[tokio::test]
 async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
-	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	// Three auditors on every job (the dev chain's sudo key stands in for a referendum).
 	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
