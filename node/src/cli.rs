@@ -5,8 +5,8 @@ use sc_cli::RunCmd;
 /// verinfer-node: run a verinfer validator or full node, or manage its keys and chain data.
 ///
 /// Quick start: `verinfer-node --dev` runs a one-validator development chain that seals and
-/// finalizes a block at once for every transaction (and at least once per
-/// `--dev-block-time`). `verinfer-node --chain local --alice` joins the four-validator
+/// finalizes a block as soon as transactions arrive (at most one per
+/// `--dev-min-block-interval`, and at least one per `--dev-block-time`). `verinfer-node --chain local --alice` joins the four-validator
 /// local testnet; see `scripts/testnet.sh`.
 #[derive(Debug, clap::Parser)]
 #[command(name = "verinfer-node", propagate_version = true, args_conflicts_with_subcommands = true)]
@@ -21,6 +21,13 @@ pub struct Cli {
 	/// blocks when no transaction arrives. Transactions are sealed into a block at once.
 	#[arg(long, value_name = "MS", default_value_t = 1000)]
 	pub dev_block_time: u64,
+
+	/// Development chains only: the shortest time, in milliseconds, between two blocks
+	/// sealed for transactions. Under a burst, transactions that arrive meanwhile share
+	/// one block, so the chain advances at most one block per interval and deadlines
+	/// counted in blocks keep a wall-clock length (40 blocks: at least 8 s at 200 ms).
+	#[arg(long, value_name = "MS", default_value_t = 200)]
+	pub dev_min_block_interval: u64,
 }
 
 /// Everything `verinfer-node` can do besides running a node.

@@ -139,7 +139,10 @@ pub fn run() -> sc_cli::Result<()> {
 		},
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
-			let dev_block_time = Duration::from_millis(cli.dev_block_time.max(1));
+			let dev_block_time = crate::dev_seal::DevPace {
+				max_interval: Duration::from_millis(cli.dev_block_time.max(1)),
+				min_interval: Duration::from_millis(cli.dev_min_block_interval.min(cli.dev_block_time)),
+			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
 					sc_network::config::NetworkBackendType::Libp2p => service::new_full::<

@@ -12,13 +12,21 @@
 //! runs ahead of the wall clock by up to one slot per block. It catches up whenever blocks
 //! are slower than slots. Nothing in verinfer measures time in milliseconds, only in
 //! blocks, so this does not change any behaviour under test.
+//!
+//! Under load, sealing one block per transaction would make deadlines counted in blocks
+//! pass in a fraction of a second (a burst of 400 jobs once ran 40-block windows out in
+//! seconds). Blocks sealed for transactions are therefore paced: at most one per
+//! `--dev-min-block-interval` (200 ms by default), each taking every transaction that
+//! arrived meanwhile. A phase of `n` blocks thus lasts at least `n` intervals of wall time
+//! on the dev chain, and the dev job parameters (`job_params(true)`) size their windows for
+//! that pace: 40 blocks, at least 8 s, against a worker round trip of well under a second.
 
 use std::{
 	sync::atomic::{AtomicU64, Ordering},
-	time::Duration,
+	time::{Duration, Instant},
 };
 
-use futures::{Stream, StreamExt};
+use futures::{FutureExt, Stream, StreamExt};
 use sc_consensus_manual_seal::EngineCommand;
 use sp_blockchain::HeaderBackend;
 use sp_consensus_babe::{Slot, SlotDuration};
@@ -74,25 +82,54 @@ impl DevClock {
 	}
 }
 
-/// The commands that drive the seal task: one per transaction imported into the pool, one
-/// every `block_time`, and whatever the `engine_*` RPC methods send. Each seals and
-/// finalizes.
+/// How fast the dev chain seals.
+#[derive(Clone, Copy, Debug)]
+pub struct DevPace {
+	/// The longest time between two blocks: an empty block is sealed after it.
+	pub max_interval: Duration,
+	/// The shortest time between two blocks sealed for transactions.
+	pub min_interval: Duration,
+}
+
+/// One item per block worth of transactions: after a notification, waits until
+/// `min_interval` has passed since the previous item, then takes every notification that
+/// arrived meanwhile, so that they share one block.
+fn paced<S>(imports: S, min_interval: Duration) -> impl Stream<Item = ()> + Send
+where
+	S: Stream + Send + Unpin + 'static,
+{
+	futures::stream::unfold((imports, None::<Instant>), move |(mut imports, last)| async move {
+		imports.next().await?;
+		if let Some(wait) = last.map(|at| (at + min_interval).saturating_duration_since(Instant::now())) {
+			if !wait.is_zero() {
+				futures_timer::Delay::new(wait).await;
+			}
+		}
+		while let Some(Some(_)) = imports.next().now_or_never() {}
+		Some(((), (imports, Some(Instant::now()))))
+	})
+}
+
+/// The commands that drive the seal task: one per batch of transactions imported into the
+/// pool (paced by `pace.min_interval`), one every `pace.max_interval`, and whatever the
+/// `engine_*` RPC methods send. Each seals and finalizes.
 pub fn seal_commands<S, R>(
 	pool_imports: S,
-	block_time: Duration,
+	pace: DevPace,
 	rpc_commands: R,
 ) -> impl Stream<Item = EngineCommand<Hash>> + Unpin
 where
-	S: Stream + Send + 'static,
+	S: Stream + Send + Unpin + 'static,
 	R: Stream<Item = EngineCommand<Hash>> + Send + Unpin + 'static,
 {
+	let block_time = pace.max_interval;
 	let seal = |create_empty| EngineCommand::SealNewBlock {
 		create_empty,
 		finalize: true,
 		parent_hash: None,
 		sender: None,
 	};
-	let on_transaction = pool_imports.map(move |_| seal(false)).boxed();
+	let on_transaction = paced(pool_imports, pace.min_interval).map(move |()| seal(false)).boxed();
 	let on_timer = futures::stream::unfold((), move |()| async move {
 		futures_timer::Delay::new(block_time).await;
 		Some((seal(true), ()))

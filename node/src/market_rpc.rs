@@ -241,6 +241,8 @@ where
 						"price": w.price.to_string(),
 						"stake": w.stake.to_string(),
 						"score": w.score,
+						"capacity": w.capacity,
+						"inFlight": w.in_flight,
 						"jobsCompleted": w.reputation.jobs_completed,
 						"auditsPassed": w.reputation.audits_passed,
 						"auditsFailed": w.reputation.audits_failed,

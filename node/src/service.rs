@@ -221,7 +221,7 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 /// Builds and starts a full node.
 pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
 	config: Configuration,
-	dev_block_time: Duration,
+	dev_pace: crate::dev_seal::DevPace,
 ) -> Result<TaskManager, ServiceError> {
 	let dev = is_dev(&config);
 	let sc_service::PartialComponents {
@@ -339,11 +339,7 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 	}
 
 	if let (Some(rpc_commands), Some(clock)) = (seal_stream, dev_clock) {
-		let commands = seal_commands(
-			transaction_pool.import_notification_stream(),
-			dev_block_time,
-			rpc_commands,
-		);
+		let commands = seal_commands(transaction_pool.import_notification_stream(), dev_pace, rpc_commands);
 		// The dev chain's only authority (Alice, whose keys `--dev` puts in the keystore).
 		let authorities = babe_link.config().authorities.clone();
 		let consensus_data = sc_consensus_manual_seal::consensus::babe::BabeConsensusDataProvider::new(
@@ -377,9 +373,10 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 			.spawn_essential_handle()
 			.spawn_blocking("instant-seal", Some("block-authoring"), seal);
 		log::info!(
-			"🔨 Development chain: sealing and finalizing a block for every transaction, and at \
-			 least every {} ms",
-			dev_block_time.as_millis()
+			"🔨 Development chain: sealing and finalizing a block when transactions arrive, at most \
+			 one per {} ms, and at least one every {} ms",
+			dev_pace.min_interval.as_millis(),
+			dev_pace.max_interval.as_millis()
 		);
 	} else if role.is_authority() {
 		let babe = sc_consensus_babe::start_babe(sc_consensus_babe::BabeParams {

@@ -32,8 +32,9 @@ use verinfer_primitives::{
 /// What each endowed development account starts with: one million INF.
 pub const ENDOWMENT: Balance = 1_000_000 * INF;
 
-/// The Jobs market parameters. `fast` (the dev chain) shortens every window to seconds so a
-/// whole job, audit included, runs within a test, and audits every job with one auditor
+/// The Jobs market parameters. `fast` (the dev chain) shortens every window to tens of
+/// blocks (seconds at the dev chain's pace) so a whole job, audit included, runs within a
+/// test, and audits every job with one auditor
 /// (when one is bonded) so the demo shows the whole protocol; the local testnet uses
 /// realistic values.
 pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
@@ -44,13 +45,21 @@ pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
 		auditors_per_job: if fast { 1 } else { 3 },
 		worker_slash: Perbill::from_percent(30),
 		auditor_slash: Perbill::from_percent(20),
-		missed_deadline_slash: Perbill::from_percent(5),
+		// A missed deadline costs 20 times the job's fee, at least 1 INF: proportionate to
+		// the job, never a share of the whole stake. Three misses in a row take the account
+		// off duty. 20 fees keep cheating-then-not-revealing unprofitable at the 10 % base
+		// audit rate (see `verinfer_primitives::audit_probability`).
+		miss_fee_multiple: 20,
+		miss_slash_floor: INF,
+		chill_after_misses: 3,
 		treasury_share: Perbill::from_percent(5),
 		auditor_share: Perbill::from_percent(20),
-		queue_timeout: blocks(30, 5 * MINUTES),
-		commit_window: blocks(20, 2 * MINUTES),
-		audit_window: blocks(20, 2 * MINUTES),
-		reveal_window: blocks(20, 2 * MINUTES),
+		// The dev chain seals at most one block per 200 ms under load (see the node's
+		// `dev_seal`), so 40 blocks are at least 8 s of wall time: many worker round trips.
+		queue_timeout: blocks(200, 5 * MINUTES),
+		commit_window: blocks(40, 2 * MINUTES),
+		audit_window: blocks(40, 2 * MINUTES),
+		reveal_window: blocks(40, 2 * MINUTES),
 		dispute_window: blocks(60, HOURS),
 		retention: blocks(30 * MINUTES, DAYS),
 		min_worker_score: 300,

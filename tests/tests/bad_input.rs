@@ -172,6 +172,7 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 			models: models.try_into().unwrap(),
 			price,
 			endpoint: Default::default(),
+			capacity: 8,
 		})
 	};
 	assert_eq!(send(&rpc, Bob, bond(2_000 * INF, vec![0])).await?, Outcome::Ok);
@@ -217,6 +218,12 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	rec.record("reveal before committing", &send(&rpc, Bob, reveal(0, output.clone(), salt)).await?, &jobs(JobsError::RevealNotOpen));
 	assert_eq!(send(&rpc, Bob, commit(0, c)).await?, Outcome::Ok);
 	rec.record("commit twice", &send(&rpc, Bob, commit(0, c)).await?, &jobs(JobsError::NotAwaitingCommit));
+	let release = |jobs: Vec<u64>| RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: jobs.try_into().unwrap() });
+	rec.record("release a committed job", &send(&rpc, Bob, release(vec![0])).await?, &jobs(JobsError::NotReleasable));
+	rec.record("release an empty batch", &send(&rpc, Bob, release(vec![])).await?, &jobs(JobsError::EmptyBatch));
+	rec.record("release someone else's job", &send(&rpc, Charlie, release(vec![0])).await?, &jobs(JobsError::NotAssignedWorker));
+	let batch = RuntimeCall::Jobs(pallet_jobs::Call::commit_results { items: vec![(999, c)].try_into().unwrap() });
+	rec.record("batch commit to an unknown job", &send(&rpc, Bob, batch).await?, &jobs(JobsError::UnknownJob));
 	let audit_commit = RuntimeCall::Jobs(pallet_jobs::Call::commit_audit { job: 0, commitment: c });
 	rec.record("audit commit from a non-auditor", &send(&rpc, Charlie, audit_commit).await?, &jobs(JobsError::NotAnAuditor));
 	let audit_reveal = RuntimeCall::Jobs(pallet_jobs::Call::reveal_audit { job: 0, output: output.clone().try_into().unwrap(), salt });
@@ -297,7 +304,9 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	rec.rows.push(("malformed JSON-RPC body".into(), "parse error -32700".into()));
 
 	// Nothing is left on hold once job 1 expires, and the node is still up.
-	wait_for("job 1 to end", Duration::from_secs(60), || async {
+	// Bob missed its reveal, so the job went back to the queue without a worker for Bob to
+	// take: it ends when the queue timeout (200 dev blocks) refunds it.
+	wait_for("job 1 to end", Duration::from_secs(180), || async {
 		let j = job(&rpc, 1).await?;
 		Ok((j["status"] == "Expired" || j["status"] == "Finalized").then_some(()))
 	})

@@ -222,7 +222,7 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 		let rep = Reputation { jobs_completed: completed, ..Default::default() };
 		// The miners' price (the worker's default, 0.01 INF) only sets the deterrence floor,
 		// far below the base probability at a 2,000 INF bond.
-		audit_probability(params.audit_probability, INF / 100, MINER_BOND, params.worker_slash, &rep)
+		audit_probability(params.audit_probability, INF / 100, MINER_BOND, params.worker_slash, params.miss_slash_floor, &rep)
 	};
 	let (low, high) = (p(u32::MAX), p(0));
 	let n = submitted as f64;

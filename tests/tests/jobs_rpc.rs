@@ -37,6 +37,7 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 			models: vec![0].try_into().unwrap(),
 			price,
 			endpoint: Default::default(),
+			capacity: 8,
 		}),
 	)
 	.await?;

@@ -111,14 +111,14 @@ fn main() -> Result<()> {
         Command::Mine(m) => block_on(verinfer_worker::roles::run_duty(
             Duty::Mine,
             m.duty,
-            m.price,
+            verinfer_worker::roles::Offer { price: m.price, capacity: m.capacity, capacity_budget: m.capacity_budget },
             cli.device,
             models,
         )),
         Command::Verify(v) => block_on(verinfer_worker::roles::run_duty(
             Duty::Verify,
             v,
-            0,
+            verinfer_worker::roles::Offer { price: 0, capacity: None, capacity_budget: 0.0 },
             cli.device,
             models,
         )),

@@ -22,6 +22,17 @@ pub struct Metrics {
     pub open_jobs: GaugeVec<U64>,
     /// The latest finalized block the worker has processed.
     pub finalized_block: GaugeVec<U64>,
+    /// Finalized blocks that were waiting when the worker came round to them: above 0
+    /// means it is behind the chain.
+    pub blocks_behind: GaugeVec<U64>,
+    /// The fewest blocks left before the commit deadline of a job it holds uncommitted.
+    pub deadline_slack_blocks: GaugeVec<U64>,
+    /// Transactions sent and not yet final or failed.
+    pub transactions_in_flight: GaugeVec<U64>,
+    /// Transactions by outcome (`final`, `failed`, `dropped`, `refused`).
+    pub transactions: CounterVec<U64>,
+    /// Jobs handed back to the chain (`release_jobs`), by reason (`input`, `late`).
+    pub released: CounterVec<U64>,
 }
 
 impl Metrics {
@@ -58,6 +69,29 @@ impl Metrics {
             )?,
             finalized_block: register(
                 GaugeVec::new(Opts::new("verinfer_worker_finalized_block", "Latest finalized block processed"), &["role"])?,
+                registry,
+            )?,
+            blocks_behind: register(
+                GaugeVec::new(Opts::new("verinfer_worker_blocks_behind", "Finalized blocks waiting when the worker came round to them"), &["role"])?,
+                registry,
+            )?,
+            deadline_slack_blocks: register(
+                GaugeVec::new(
+                    Opts::new("verinfer_worker_deadline_slack_blocks", "Fewest blocks left before the commit deadline of a held job"),
+                    &["role"],
+                )?,
+                registry,
+            )?,
+            transactions_in_flight: register(
+                GaugeVec::new(Opts::new("verinfer_worker_transactions_in_flight", "Transactions sent and not yet final or failed"), &["role"])?,
+                registry,
+            )?,
+            transactions: register(
+                CounterVec::new(Opts::new("verinfer_worker_transactions_total", "Transactions by outcome"), &["role", "call", "outcome"])?,
+                registry,
+            )?,
+            released: register(
+                CounterVec::new(Opts::new("verinfer_worker_released_total", "Jobs handed back with release_jobs, by reason"), &["reason"])?,
                 registry,
             )?,
         })

@@ -74,6 +74,7 @@ fn busiest_worker<T: Config>(
 		models.clone(),
 		1u32.into(),
 		longest_endpoint::<T>(),
+		T::MaxWorkerCapacity::get(),
 	)
 	.map_err(|_| BenchmarkError::Stop("cannot bond the benchmark worker"))?;
 	Ok(models)
@@ -106,7 +107,7 @@ mod benchmarks {
 		fund::<T>(&caller, value);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), value, models, 1u32.into(), longest_endpoint::<T>());
+		_(RawOrigin::Signed(caller.clone()), value, models, 1u32.into(), longest_endpoint::<T>(), T::MaxWorkerCapacity::get());
 
 		assert!(Ledgers::<T>::get(&caller).is_some_and(|l| l.on_duty));
 		Ok(())
@@ -212,7 +213,7 @@ mod benchmarks {
 		fill_workers::<T>(&new_models, 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), new_models.clone(), 2u32.into(), longest_endpoint::<T>());
+		_(RawOrigin::Signed(caller.clone()), new_models.clone(), 2u32.into(), longest_endpoint::<T>(), T::MaxWorkerCapacity::get());
 
 		let first = new_models.first().copied().unwrap_or_default();
 		assert!(ActiveWorkers::<T>::get(first).contains(&caller));

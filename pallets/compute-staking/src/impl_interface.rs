@@ -8,7 +8,9 @@ use frame_support::traits::{
 	Imbalance, OnUnbalanced,
 };
 use sp_runtime::{traits::Zero, Perbill};
-use verinfer_primitives::{ComputeStakingInterface, ModelId, Reputation, SlashDestination};
+use verinfer_primitives::{
+	ComputeStakingInterface, ModelId, Reputation, SlashDestination, WorkerTerms,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Slashes `fraction` of everything `who` has bonded (see [`slashing`]) and sends it to
@@ -18,12 +20,34 @@ impl<T: Config> Pallet<T> {
 		fraction: Perbill,
 		destination: SlashDestination<T::AccountId>,
 	) -> BalanceOf<T> {
-		let Some(mut ledger) = Ledgers::<T>::get(who) else { return Zero::zero() };
+		let Some(ledger) = Ledgers::<T>::get(who) else { return Zero::zero() };
 		let amount = slashing::slash_amount(
 			fraction,
 			ledger.active,
 			ledger.unlocking.iter().map(|c| c.value),
 		);
+		Self::slash_by(who, ledger, amount, destination)
+	}
+
+	/// Slashes `amount`, at most everything `who` has bonded, and sends it to
+	/// `destination`. Returns the amount taken.
+	pub fn do_slash_exact(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		destination: SlashDestination<T::AccountId>,
+	) -> BalanceOf<T> {
+		let Some(ledger) = Ledgers::<T>::get(who) else { return Zero::zero() };
+		let amount = amount.min(ledger.total());
+		Self::slash_by(who, ledger, amount, destination)
+	}
+
+	/// Takes `amount` (at most the ledger's total) from `who`'s bond.
+	fn slash_by(
+		who: &T::AccountId,
+		mut ledger: StakeLedger<T>,
+		amount: BalanceOf<T>,
+		destination: SlashDestination<T::AccountId>,
+	) -> BalanceOf<T> {
 		if amount.is_zero() {
 			return amount;
 		}
@@ -81,9 +105,9 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 		Ledgers::<T>::get(who).is_some_and(|l| l.on_duty && matches!(l.role, Role::Auditor))
 	}
 
-	fn worker_price(who: &T::AccountId) -> Option<BalanceOf<T>> {
+	fn worker_terms(who: &T::AccountId) -> Option<WorkerTerms<BalanceOf<T>>> {
 		match Ledgers::<T>::get(who)?.role {
-			Role::Worker(prefs) => Some(prefs.price),
+			Role::Worker(prefs) => Some(WorkerTerms { price: prefs.price, capacity: prefs.capacity }),
 			Role::Auditor => None,
 		}
 	}
@@ -144,6 +168,25 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 		Self::do_slash(who, fraction, destination)
 	}
 
+	fn slash_exact(
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+		destination: SlashDestination<T::AccountId>,
+	) -> BalanceOf<T> {
+		Self::do_slash_exact(who, amount, destination)
+	}
+
+	fn take_off_duty(who: &T::AccountId) -> bool {
+		let Some(mut ledger) = Ledgers::<T>::get(who) else { return false };
+		if !ledger.on_duty {
+			return false;
+		}
+		Self::leave_duty(who, &mut ledger);
+		Ledgers::<T>::insert(who, ledger);
+		Self::deposit_event(Event::Chilled { who: who.clone() });
+		true
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	fn bond_worker_for_benchmark(who: &T::AccountId, model: ModelId) -> bool {
 		let Ok(models) = alloc::vec![model].try_into() else { return false };
@@ -155,6 +198,7 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 			models,
 			Zero::zero(),
 			Default::default(),
+			<T::MaxWorkerCapacity as frame_support::traits::Get<u32>>::get(),
 		)
 		.is_ok()
 	}

@@ -147,6 +147,10 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxEndpointLen: Get<u32>;
 
+		/// The largest capacity (jobs taken at once) a worker may declare.
+		#[pallet::constant]
+		type MaxWorkerCapacity: Get<u32>;
+
 		/// Receives slashes whose destination is the treasury.
 		type Slash: OnUnbalanced<CreditOf<Self>>;
 
@@ -222,7 +226,7 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// An account bonded as a worker and is active.
-		WorkerBonded { who: T::AccountId, amount: BalanceOf<T>, models: ModelsOf<T> },
+		WorkerBonded { who: T::AccountId, amount: BalanceOf<T>, models: ModelsOf<T>, capacity: u32 },
 		/// An account bonded as an auditor and is active.
 		AuditorBonded { who: T::AccountId, amount: BalanceOf<T> },
 		/// A bonded account added to its bond.
@@ -237,8 +241,8 @@ pub mod pallet {
 		Chilled { who: T::AccountId },
 		/// An account is active again.
 		Activated { who: T::AccountId },
-		/// A worker changed its models, price or endpoint.
-		WorkerUpdated { who: T::AccountId, models: ModelsOf<T>, price: BalanceOf<T> },
+		/// A worker changed its models, price, endpoint or capacity.
+		WorkerUpdated { who: T::AccountId, models: ModelsOf<T>, price: BalanceOf<T>, capacity: u32 },
 		/// Bonded funds were slashed and sent to `destination`.
 		Slashed {
 			who: T::AccountId,
@@ -294,6 +298,8 @@ pub mod pallet {
 		/// The unbonding delay would be shorter than the dispute window, letting stake leave
 		/// before a dispute could slash it.
 		UnbondingDelayBelowDisputeWindow,
+		/// A worker's capacity must be at least one job and at most `MaxWorkerCapacity`.
+		CapacityOutOfRange,
 	}
 
 	#[pallet::hooks]
@@ -318,8 +324,8 @@ pub mod pallet {
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Bonds `value` as a worker serving `models` at `price` per job, and makes the
-		/// caller active. Every model must take jobs.
+		/// Bonds `value` as a worker serving `models` at `price` per job, taking at most
+		/// `capacity` jobs at once, and makes the caller active. Every model must take jobs.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::bond_worker(models.len() as u32))]
 		pub fn bond_worker(
@@ -328,12 +334,14 @@ pub mod pallet {
 			models: ModelsOf<T>,
 			#[pallet::compact] price: BalanceOf<T>,
 			endpoint: EndpointOf<T>,
+			capacity: u32,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::check_models(&models)?;
-			let role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint });
+			Self::check_capacity(capacity)?;
+			let role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
 			Self::bond(&who, value, role)?;
-			Self::deposit_event(Event::WorkerBonded { who, amount: value, models });
+			Self::deposit_event(Event::WorkerBonded { who, amount: value, models, capacity });
 			Ok(())
 		}
 
@@ -454,8 +462,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Replaces the caller's models, price and endpoint. An active worker moves to the
-		/// active sets of its new models at once.
+		/// Replaces the caller's models, price, endpoint and capacity. An active worker moves
+		/// to the active sets of its new models at once; a lower capacity applies to new
+		/// assignments, jobs already assigned stay.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::update_worker(models.len() as u32))]
 		pub fn update_worker(
@@ -463,21 +472,23 @@ pub mod pallet {
 			models: ModelsOf<T>,
 			#[pallet::compact] price: BalanceOf<T>,
 			endpoint: EndpointOf<T>,
+			capacity: u32,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let mut ledger = Ledgers::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
 			ensure!(matches!(ledger.role, Role::Worker(_)), Error::<T>::NotWorker);
 			Self::check_models(&models)?;
+			Self::check_capacity(capacity)?;
 			let was_on_duty = ledger.on_duty;
 			if was_on_duty {
 				Self::leave_duty(&who, &mut ledger);
 			}
-			ledger.role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint });
+			ledger.role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
 			if was_on_duty {
 				Self::enter_duty(&who, &mut ledger)?;
 			}
 			Ledgers::<T>::insert(&who, ledger);
-			Self::deposit_event(Event::WorkerUpdated { who, models, price });
+			Self::deposit_event(Event::WorkerUpdated { who, models, price, capacity });
 			Ok(())
 		}
 
@@ -549,6 +560,12 @@ pub mod pallet {
 				StakeLedger { role, active: value, unlocking: Default::default(), on_duty: false };
 			Self::enter_duty(who, &mut ledger)?;
 			Ledgers::<T>::insert(who, ledger);
+			Ok(())
+		}
+
+		/// Checks a worker's capacity: at least one job, at most `MaxWorkerCapacity`.
+		fn check_capacity(capacity: u32) -> DispatchResult {
+			ensure!((1..=T::MaxWorkerCapacity::get()).contains(&capacity), Error::<T>::CapacityOutOfRange);
 			Ok(())
 		}
 

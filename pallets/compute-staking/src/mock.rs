@@ -141,6 +141,7 @@ impl pallet_compute_staking::Config for Test {
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxUnlockingChunks = ConstU32<3>;
 	type MaxEndpointLen = ConstU32<32>;
+	type MaxWorkerCapacity = ConstU32<64>;
 	type Slash = ResolveTo<Pot, Balances>;
 	type WeightInfo = ();
 }

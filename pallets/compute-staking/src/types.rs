@@ -54,6 +54,9 @@ pub struct WorkerPrefs<T: Config> {
 	pub price: BalanceOf<T>,
 	/// How to reach it, or what hardware it runs (free-form).
 	pub endpoint: EndpointOf<T>,
+	/// The most jobs it takes at once (assigned and not yet committed); the `Jobs` pallet
+	/// never assigns it more. `verinfer-worker mine` measures it on the miner's hardware.
+	pub capacity: u32,
 }
 
 /// The role an account bonded for, with the role's settings.

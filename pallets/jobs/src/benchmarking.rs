@@ -30,7 +30,9 @@ fn bench_params<T: Config>(k: u32) -> ParamsOf<T> {
 		auditors_per_job: k,
 		worker_slash: Perbill::from_percent(50),
 		auditor_slash: Perbill::from_percent(20),
-		missed_deadline_slash: Perbill::from_percent(5),
+		miss_fee_multiple: 20,
+		miss_slash_floor: 1u32.into(),
+		chill_after_misses: 3,
 		treasury_share: Perbill::from_percent(10),
 		auditor_share: Perbill::from_percent(20),
 		queue_timeout: 10u32.into(),
@@ -260,6 +262,32 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Root, id, true);
 		assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Finalized));
+	}
+
+	/// `n` jobs assigned to one worker are released and requeued.
+	#[benchmark]
+	fn release_jobs(n: Linear<1, { T::MaxBatch::get() }>) {
+		let (model, worker, _) = market::<T>(1);
+		let dapp = funded::<T>("dapp", 0);
+		let first = NextJobId::<T>::get();
+		for _ in 0..n {
+			Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(T::MaxInputLen::get()), 1_000_000u32.into(), None)
+				.expect("submits");
+		}
+		while Queue::<T>::get().len() > 0 {
+			next_block::<T>();
+		}
+		let jobs: Vec<JobId> = (first..first + u64::from(n)).collect();
+		for id in &jobs {
+			assert_eq!(Jobs::<T>::get(id).and_then(|j| j.worker), Some(worker.clone()));
+		}
+		let batch: BoundedVec<JobId, T::MaxBatch> = BoundedVec::truncate_from(jobs.clone());
+		#[extrinsic_call]
+		_(RawOrigin::Signed(worker.clone()), batch);
+		for id in &jobs {
+			assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Queued));
+		}
+		assert_eq!(WorkerLoad::<T>::get(&worker), 0);
 	}
 
 	#[benchmark]

@@ -90,6 +90,8 @@ extern crate alloc;
 pub mod lifecycle;
 pub mod runtime_api;
 mod schedule;
+mod steps;
+pub use steps::MAX_ATTEMPTS;
 pub mod types;
 pub mod weights;
 
@@ -198,6 +200,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxAuditorsPerJob: Get<u32>;
 
+		/// The most items in one batched call (`commit_results`, `reveal_results`,
+		/// `commit_audits`, `reveal_audits`, `release_jobs`).
+		#[pallet::constant]
+		type MaxBatch: Get<u32>;
+
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
 	}
@@ -259,6 +266,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Params<T: Config> = StorageValue<_, ParamsOf<T>, OptionQuery>;
 
+	/// How many jobs each worker holds assigned and not yet committed. Assignment never
+	/// takes a worker above its declared capacity.
+	#[pallet::storage]
+	pub type WorkerLoad<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
+	/// How many deadlines each account missed in a row (reset when it delivers).
+	#[pallet::storage]
+	pub type MissStreak<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// Genesis: the initial market parameters.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -313,8 +329,13 @@ pub mod pallet {
 		AuditorSlashed { job: JobId, auditor: T::AccountId, slashed: BalanceOf<T> },
 		/// The worker's result was rejected and it was slashed.
 		WorkerSlashed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
-		/// The job went back to the queue after its worker failed.
+		/// The job went back to the queue after its worker failed or released it.
 		JobRequeued { job: JobId, failed_worker: T::AccountId },
+		/// The assigned worker handed the job back before its commit deadline, unslashed.
+		JobReleased { job: JobId, worker: T::AccountId },
+		/// An account missed `misses` deadlines in a row and was taken off duty; it gets no
+		/// new work until it activates again.
+		ChilledForMisses { job: JobId, who: T::AccountId, misses: u32 },
 		/// The job ended without a result; the owner was refunded.
 		JobExpired { job: JobId, status: JobStatus },
 		/// A finished job's data was removed.
@@ -392,6 +413,12 @@ pub mod pallet {
 		SharesAbove100Percent,
 		/// The minimum worker score is at most 1000 (thousandths).
 		ScoreOutOfRange,
+		/// `chill_after_misses` must be at least one.
+		ZeroChillThreshold,
+		/// A batch needs at least one item.
+		EmptyBatch,
+		/// Only a job assigned and not yet committed can be released.
+		NotReleasable,
 	}
 
 	#[pallet::hooks]
@@ -506,20 +533,7 @@ pub mod pallet {
 			commitment: verinfer_primitives::Commitment,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			ensure!(entry.worker.as_ref() == Some(&who), Error::<T>::NotAssignedWorker);
-			ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotAwaitingCommit);
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now <= entry.phase_ends, Error::<T>::CommitDeadlinePassed);
-			// The draw uses randomness from a block authored after this one.
-			let draw_at = now.saturating_add(2u32.into());
-			let draw_at = Self::refile(job, entry.phase_ends, draw_at)?;
-			entry.commitment = Some(commitment);
-			entry.status = JobStatus::Committed;
-			entry.phase_ends = draw_at;
-			Jobs::<T>::insert(job, entry);
-			Self::deposit_event(Event::ResultCommitted { job, worker: who });
-			Ok(())
+			Self::do_commit_result(&who, job, commitment)
 		}
 
 		/// An auditor of the job commits to its own result, before any output is revealed.
@@ -531,30 +545,7 @@ pub mod pallet {
 			commitment: verinfer_primitives::Commitment,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			let slot = entry.auditors.iter().position(|a| a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
-			let auditor = entry.auditors.get_mut(slot).ok_or(Error::<T>::NotAnAuditor)?;
-			ensure!(auditor.commitment.is_none(), Error::<T>::AlreadyCommitted);
-			match entry.status {
-				JobStatus::Auditing => {},
-				JobStatus::Queued | JobStatus::Assigned | JobStatus::Committed => {
-					return Err(Error::<T>::NotAuditing.into())
-				},
-				_ => return Err(Error::<T>::AuditWindowClosed.into()),
-			}
-			let now = frame_system::Pallet::<T>::block_number();
-			// An auditor of an escalated job's first round had its window already.
-			ensure!(now <= entry.phase_ends && entry.in_current_round(slot), Error::<T>::AuditWindowClosed);
-			if let Some(auditor) = entry.auditors.get_mut(slot) {
-				auditor.commitment = Some(commitment);
-			}
-			Self::deposit_event(Event::AuditCommitted { job, auditor: who });
-			if entry.current_round().iter().all(|a| a.commitment.is_some()) {
-				let previous = entry.phase_ends;
-				Self::open_reveal(job, &mut entry, now, Some(previous))?;
-			}
-			Jobs::<T>::insert(job, entry);
-			Ok(())
+			Self::do_commit_audit(&who, job, commitment)
 		}
 
 		/// The worker reveals its output and salt. Unaudited jobs are final at once;
@@ -568,14 +559,7 @@ pub mod pallet {
 			salt: Salt,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			ensure!(entry.worker.as_ref() == Some(&who), Error::<T>::NotAssignedWorker);
-			Self::check_reveal(job, &entry, &who, entry.commitment, entry.revealed, &output, &salt)?;
-			entry.revealed = true;
-			Outputs::<T>::insert(job, &who, output);
-			Self::deposit_event(Event::ResultRevealed { job });
-			Self::after_reveal(job, entry);
-			Ok(())
+			Self::do_reveal_result(&who, job, output, salt)
 		}
 
 		/// An auditor reveals its output and salt.
@@ -588,25 +572,7 @@ pub mod pallet {
 			salt: Salt,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-			let slot = entry.auditors.iter().position(|a| a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
-			let (commitment, revealed) = entry
-				.auditors
-				.get(slot)
-				.map(|a| (a.commitment, a.revealed))
-				.ok_or(Error::<T>::NotAnAuditor)?;
-			ensure!(revealed || entry.in_current_round(slot), Error::<T>::RevealDeadlinePassed);
-			Self::check_reveal(job, &entry, &who, commitment, revealed, &output, &salt)?;
-			if let Some(a) = entry.auditors.get_mut(slot) {
-				a.revealed = true;
-			}
-			let agrees = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w)).map(|worker_output| {
-				Self::matches(entry.model, &worker_output, &output)
-			});
-			Outputs::<T>::insert(job, &who, output);
-			Self::deposit_event(Event::AuditRevealed { job, auditor: who, agrees: agrees.unwrap_or(false) });
-			Self::after_reveal(job, entry);
-			Ok(())
+			Self::do_reveal_audit(&who, job, output, salt)
 		}
 
 		/// The dispute origin settles a disputed job: `accept` keeps the worker's result
@@ -636,6 +602,87 @@ pub mod pallet {
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
 		}
+
+		/// [`Pallet::commit_result`] for every job in `items`, in one transaction: what a
+		/// worker sends once per block for all the jobs it finished. All or nothing: if one
+		/// item fails, the call fails with that item's error and changes nothing.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::commit_result().saturating_mul(items.len() as u64))]
+		pub fn commit_results(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, verinfer_primitives::Commitment), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+			for (job, commitment) in items {
+				Self::do_commit_result(&who, job, commitment)?;
+			}
+			Ok(())
+		}
+
+		/// [`Pallet::reveal_result`] for every job in `items`, in one transaction; all or
+		/// nothing.
+		#[pallet::call_index(9)]
+		#[pallet::weight(Pallet::<T>::reveals_weight(items, T::WeightInfo::reveal_result))]
+		pub fn reveal_results(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+			for (job, output, salt) in items {
+				Self::do_reveal_result(&who, job, output, salt)?;
+			}
+			Ok(())
+		}
+
+		/// [`Pallet::commit_audit`] for every job in `items`, in one transaction; all or
+		/// nothing.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::commit_audit().saturating_mul(items.len() as u64))]
+		pub fn commit_audits(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, verinfer_primitives::Commitment), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+			for (job, commitment) in items {
+				Self::do_commit_audit(&who, job, commitment)?;
+			}
+			Ok(())
+		}
+
+		/// [`Pallet::reveal_audit`] for every job in `items`, in one transaction; all or
+		/// nothing.
+		#[pallet::call_index(11)]
+		#[pallet::weight(Pallet::<T>::reveals_weight(items, T::WeightInfo::reveal_audit))]
+		pub fn reveal_audits(
+			origin: OriginFor<T>,
+			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+			for (job, output, salt) in items {
+				Self::do_reveal_audit(&who, job, output, salt)?;
+			}
+			Ok(())
+		}
+
+		/// The assigned worker hands `jobs` back before their commit deadlines, because it
+		/// cannot run them in time or its model cannot run their input. It is not slashed.
+		/// Each job goes back to the queue for another worker (never the same one right
+		/// away), or, after [`MAX_ATTEMPTS`] assignments or when its owner's deadline no
+		/// longer leaves time, ends refunded (`JobExpired`). All or nothing.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::release_jobs(jobs.len() as u32))]
+		pub fn release_jobs(origin: OriginFor<T>, jobs: BoundedVec<JobId, T::MaxBatch>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!jobs.is_empty(), Error::<T>::EmptyBatch);
+			for job in jobs {
+				Self::do_release(&who, job)?;
+			}
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -659,6 +706,7 @@ pub mod pallet {
 				Error::<T>::SharesAbove100Percent
 			);
 			ensure!(p.min_worker_score <= 1000, Error::<T>::ScoreOutOfRange);
+			ensure!(p.chill_after_misses >= 1, Error::<T>::ZeroChillThreshold);
 			Ok(())
 		}
 
@@ -666,13 +714,13 @@ pub mod pallet {
 		/// allow at least this.
 		pub fn min_turnaround(p: &ParamsOf<T>) -> BlockNumberFor<T> {
 			p.commit_window
-				.saturating_add(2u32.into())
+				.saturating_add(DRAW_DELAY.into())
 				.saturating_add(p.audit_window)
 				.saturating_add(p.reveal_window)
 		}
 
 		/// Checks a reveal against its commitment and the model's output schema.
-		fn check_reveal(
+		pub(crate) fn check_reveal(
 			job: JobId,
 			entry: &Job<T>,
 			who: &T::AccountId,

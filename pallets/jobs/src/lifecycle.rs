@@ -18,8 +18,8 @@ use sp_runtime::{
 	Perbill,
 };
 use verinfer_primitives::{
-	audit_probability, outputs_match, split_equally, split_fee, ComputeStakingInterface, JobId,
-	ModelRegistry, Reputation, RewardsHook, SlashDestination,
+	audit_probability, missed_deadline_slash, outputs_match, split_equally, split_fee,
+	ComputeStakingInterface, JobId, ModelRegistry, Reputation, RewardsHook, SlashDestination,
 };
 
 /// A worker's reputation score in thousandths: the share of its record that is good, with
@@ -73,7 +73,7 @@ impl<T: Config> Pallet<T> {
 			JobStatus::Auditing if entry.escalation_pending() => Self::draw_escalation(job, entry, now),
 			JobStatus::Auditing => {
 				for slot in entry.current_round().iter().filter(|a| a.commitment.is_none()) {
-					Self::missed_deadline(job, &slot.who, JobStatus::Auditing, &entry.terms);
+					Self::missed_deadline(job, &slot.who, JobStatus::Auditing, &entry, Self::auditor_miss_slash(&entry));
 				}
 				if Self::open_reveal(job, &mut entry, now, None).is_ok() {
 					Jobs::<T>::insert(job, entry);
@@ -83,7 +83,7 @@ impl<T: Config> Pallet<T> {
 			},
 			JobStatus::Revealing => {
 				for slot in entry.current_round().iter().filter(|a| a.commitment.is_some() && !a.revealed) {
-					Self::missed_deadline(job, &slot.who, JobStatus::Revealing, &entry.terms);
+					Self::missed_deadline(job, &slot.who, JobStatus::Revealing, &entry, Self::auditor_miss_slash(&entry));
 				}
 				if entry.revealed {
 					Self::judge(job, entry, now);
@@ -96,7 +96,9 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Draws a worker for a queued job; returns whether one was assigned.
+	/// Draws a worker for a queued job; returns whether one was assigned. Only workers below
+	/// their declared capacity are candidates, so a burst of jobs waits in the queue (and
+	/// times out refunded) instead of piling onto a worker that cannot run it in time.
 	pub(crate) fn try_assign(job: JobId, now: BlockNumberFor<T>) -> bool {
 		let Some(mut entry) = Jobs::<T>::get(job) else { return true };
 		if entry.status != JobStatus::Queued {
@@ -106,7 +108,11 @@ impl<T: Config> Pallet<T> {
 			.into_iter()
 			.filter(|w| *w != entry.owner && Some(w) != entry.failed_worker.as_ref())
 			.filter_map(|w| {
-				let price = T::Staking::worker_price(&w)?;
+				let terms = T::Staking::worker_terms(&w)?;
+				let price = terms.price;
+				if WorkerLoad::<T>::get(&w) >= terms.capacity {
+					return None;
+				}
 				let score = reputation_score(&T::Staking::reputation(&w));
 				if price > entry.max_fee || score < entry.terms.min_worker_score {
 					return None;
@@ -140,6 +146,7 @@ impl<T: Config> Pallet<T> {
 		entry.fee = price;
 		entry.attempts = entry.attempts.saturating_add(1);
 		Jobs::<T>::insert(job, entry);
+		WorkerLoad::<T>::mutate(&worker, |load| *load = load.saturating_add(1));
 		Self::deposit_event(Event::JobAssigned { job, worker, fee: price, commit_by });
 		true
 	}
@@ -152,6 +159,7 @@ impl<T: Config> Pallet<T> {
 			entry.fee,
 			T::Staking::stake(&worker),
 			entry.terms.worker_slash,
+			Self::miss_slash(&entry),
 			&T::Staking::reputation(&worker),
 		);
 		let roll = (Self::random_u128(b"verinfer/audit", job) % 1_000_000_000) as u32;
@@ -245,7 +253,7 @@ impl<T: Config> Pallet<T> {
 		} else if entry.escalation.is_none() && entry.auditors.len() < crate::MAX_AUDITORS as usize {
 			// A tie, or nobody revealed: more auditors, drawn two blocks on with randomness
 			// that whoever revealed last could not see.
-			match Self::file(job, now.saturating_add(2u32.into())) {
+			match Self::file(job, now.saturating_add(crate::DRAW_DELAY.into())) {
 				Ok(at) => {
 					entry.escalation = Some(entry.auditors.len() as u8);
 					entry.status = JobStatus::Auditing;
@@ -433,12 +441,28 @@ impl<T: Config> Pallet<T> {
 	fn worker_failed(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
 		let status = entry.status;
 		let Some(worker) = entry.worker.take() else { return Self::expire(job, entry) };
-		Self::missed_deadline(job, &worker, status, &entry.terms);
+		if status == JobStatus::Assigned {
+			Self::free_slot(&worker);
+		}
+		Self::missed_deadline(job, &worker, status, &entry, Self::miss_slash(&entry));
+		Self::requeue_or_expire(job, entry, worker, now, 2);
+	}
+
+	/// Puts a job whose worker failed or released it (`worker`, already taken off the job)
+	/// back in the queue, unless it has been assigned `max_attempts` times, its owner's
+	/// deadline no longer leaves time, or the queue is full: then it is refunded.
+	pub(crate) fn requeue_or_expire(
+		job: JobId,
+		mut entry: Job<T>,
+		worker: T::AccountId,
+		now: BlockNumberFor<T>,
+		max_attempts: u8,
+	) {
 		let _ = Outputs::<T>::clear_prefix(job, crate::MAX_AUDITORS.saturating_add(1), None);
 		let fits_deadline = entry
 			.deadline
 			.map_or(true, |d| now.saturating_add(Self::min_turnaround(&entry.terms)) <= d);
-		if entry.attempts < 2 && fits_deadline {
+		if entry.attempts < max_attempts && fits_deadline {
 			if let Ok(at) = Self::file(job, now.saturating_add(entry.terms.queue_timeout)) {
 				if Queue::<T>::mutate(|q| q.try_push(job)).is_ok() {
 					entry.status = JobStatus::Queued;
@@ -460,11 +484,36 @@ impl<T: Config> Pallet<T> {
 		Self::expire(job, entry);
 	}
 
-	/// Slashes `who` for a missed deadline.
-	fn missed_deadline(job: JobId, who: &T::AccountId, status: JobStatus, terms: &ParamsOf<T>) {
-		let slashed = T::Staking::slash(who, terms.missed_deadline_slash, SlashDestination::Treasury);
+	/// The worker's slash for missing a deadline of `entry`: a governed multiple of the
+	/// job's fee, with a floor ([`missed_deadline_slash`]).
+	pub(crate) fn miss_slash(entry: &Job<T>) -> BalanceOf<T> {
+		missed_deadline_slash(entry.fee, entry.terms.miss_fee_multiple, entry.terms.miss_slash_floor)
+	}
+
+	/// An auditor's slash for missing a deadline of `entry`: the same multiple of what one
+	/// auditor would have been paid (its part of the auditors' share), with the same floor.
+	fn auditor_miss_slash(entry: &Job<T>) -> BalanceOf<T> {
+		let pot = entry.terms.auditor_share.mul_floor(entry.fee);
+		let part = pot / BalanceOf::<T>::from(entry.terms.auditors_per_job.max(1));
+		missed_deadline_slash(part, entry.terms.miss_fee_multiple, entry.terms.miss_slash_floor)
+	}
+
+	/// Slashes `who` by `amount` for a missed deadline of `job`, and takes it off duty once
+	/// it has missed `chill_after_misses` deadlines in a row.
+	fn missed_deadline(job: JobId, who: &T::AccountId, status: JobStatus, entry: &Job<T>, amount: BalanceOf<T>) {
+		let slashed = T::Staking::slash_exact(who, amount, SlashDestination::Treasury);
 		T::Staking::note_missed_deadline(who);
 		Self::deposit_event(Event::DeadlineMissed { job, who: who.clone(), status, slashed });
+		let misses = MissStreak::<T>::mutate(who, |n| {
+			*n = n.saturating_add(1);
+			*n
+		});
+		if misses >= entry.terms.chill_after_misses {
+			MissStreak::<T>::remove(who);
+			if T::Staking::take_off_duty(who) {
+				Self::deposit_event(Event::ChilledForMisses { job, who: who.clone(), misses });
+			}
+		}
 	}
 
 	/// Ends a job without a result: refunds the owner.

@@ -143,6 +143,7 @@ impl pallet_compute_staking::Config for Test {
 	type MaxModelsPerWorker = ConstU32<4>;
 	type MaxUnlockingChunks = ConstU32<4>;
 	type MaxEndpointLen = ConstU32<32>;
+	type MaxWorkerCapacity = ConstU32<64>;
 	type Slash = ResolveTo<Treasury, Balances>;
 	type WeightInfo = ();
 }
@@ -184,6 +185,7 @@ impl pallet_jobs::Config for Test {
 	type MaxJobsPerBlock = ConstU32<32>;
 	type MaxAssignmentsPerBlock = ConstU32<16>;
 	type MaxAuditorsPerJob = ConstU32<5>;
+	type MaxBatch = ConstU32<16>;
 	type WeightInfo = ();
 }
 
@@ -196,7 +198,12 @@ pub fn params() -> crate::ParamsOf<Test> {
 		auditors_per_job: 3,
 		worker_slash: Perbill::from_percent(50),
 		auditor_slash: Perbill::from_percent(20),
-		missed_deadline_slash: Perbill::from_percent(5),
+		// 200 fees: a cheater that hides behind a missed reveal risks as much as the
+		// audit slash would take, so the deterrence floor of the audit probability stays
+		// about 1 % at the mock's stakes.
+		miss_fee_multiple: 200,
+		miss_slash_floor: 50,
+		chill_after_misses: 3,
 		treasury_share: Perbill::from_percent(10),
 		auditor_share: Perbill::from_percent(20),
 		queue_timeout: 10,
@@ -266,7 +273,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		reseed(0);
 		let bounded = |v: Vec<ModelId>| v.try_into().unwrap();
-		ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER), WORKER_STAKE, bounded(vec![EXACT, FLOAT]), PRICE, Default::default()).unwrap();
+		ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER), WORKER_STAKE, bounded(vec![EXACT, FLOAT]), PRICE, Default::default(), 8).unwrap();
 		for a in AUDITORS {
 			ComputeStaking::bond_auditor(RuntimeOrigin::signed(a), AUDITOR_STAKE).unwrap();
 		}

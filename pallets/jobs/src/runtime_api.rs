@@ -108,6 +108,11 @@ pub struct WorkerInfo<AccountId, Balance> {
 	pub reputation: Reputation,
 	/// Its reputation score in thousandths, as assignment weighs it.
 	pub score: u32,
+	/// The most jobs it takes at once.
+	pub capacity: u32,
+	/// The jobs assigned to it and not yet committed: it gets new ones only below
+	/// `capacity`.
+	pub in_flight: u32,
 }
 
 /// The most jobs `list_jobs` looks at for one page.
@@ -229,13 +234,15 @@ impl<T: Config> Pallet<T> {
 		T::Staking::active_workers(model)
 			.into_iter()
 			.filter_map(|who| {
-				let price = T::Staking::worker_price(&who)?;
+				let terms = T::Staking::worker_terms(&who)?;
 				let reputation = T::Staking::reputation(&who);
 				Some(WorkerInfo {
 					stake: T::Staking::stake(&who),
 					score: crate::lifecycle::reputation_score(&reputation),
 					reputation,
-					price,
+					price: terms.price,
+					capacity: terms.capacity,
+					in_flight: crate::WorkerLoad::<T>::get(&who),
 					who,
 				})
 			})

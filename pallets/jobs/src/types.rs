@@ -16,6 +16,10 @@ use crate::{BalanceOf, Config};
 /// The most auditors one job can have; the runtime's `MaxAuditorsPerJob` may be lower.
 pub const MAX_AUDITORS: u32 = 16;
 
+/// Blocks between a commit (or a tied audit) and the draw it leads to, so that the draw
+/// uses randomness from a block authored after the last step anyone could choose.
+pub const DRAW_DELAY: u32 = 2;
+
 /// Where a job is in its lifecycle.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
@@ -93,8 +97,14 @@ pub struct JobParams<Balance, BlockNumber> {
 	pub worker_slash: Perbill,
 	/// The share of an auditor's stake slashed for a verdict against the majority.
 	pub auditor_slash: Perbill,
-	/// The share of stake slashed for a missed commit or reveal.
-	pub missed_deadline_slash: Perbill,
+	/// A missed commit or reveal (or audit commit or reveal) slashes this many times the
+	/// job's fee (see `verinfer_primitives::missed_deadline_slash`) ...
+	pub miss_fee_multiple: u32,
+	/// ... and at least this much.
+	pub miss_slash_floor: Balance,
+	/// After this many missed deadlines in a row, an account is taken off duty (chilled)
+	/// until it activates again, so a worker that went silent is not drained.
+	pub chill_after_misses: u32,
 	/// The treasury's share of each fee.
 	pub treasury_share: Perbill,
 	/// The auditors' share of each audited job's fee.

@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn set_params() -> Weight;
 	fn on_initialize(d: u32, a: u32, ) -> Weight;
 	fn prune_job() -> Weight;
+	fn release_jobs(n: u32, ) -> Weight;
 }
 
 /// Weights for `pallet_jobs`, measured on the verinfer runtime.
@@ -308,6 +309,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Agenda` (r:2 w:2)
+	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::WorkerLoad` (r:1 w:1)
+	/// Proof: `Jobs::WorkerLoad` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Queue` (r:1 w:1)
+	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Outputs` (r:1 w:0)
+	/// Proof: `Jobs::Outputs` (`max_values`: None, `max_size`: Some(65610), added: 68085, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn release_jobs(n: u32, ) -> Weight {
+		// Not yet measured by `scripts/benchmark.sh`: one `commit_result` (the same job read
+		// and write and agenda moves) plus one queue push, per job, with a margin of 2x.
+		Weight::from_parts(100_000_000, 0)
+			.saturating_add(Weight::from_parts(2_400_000_000, 70371).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(6_u64.saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes(5_u64.saturating_mul(n.into())))
+	}
 }
 
 // For tests and mock runtimes: the same weights with ParityDB costs.
@@ -563,5 +583,24 @@ impl WeightInfo for () {
 		Weight::from_parts(465_979_000, 3493)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
+	}
+	/// Storage: `Jobs::Jobs` (r:1 w:1)
+	/// Proof: `Jobs::Jobs` (`max_values`: None, `max_size`: Some(66906), added: 69381, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Agenda` (r:2 w:2)
+	/// Proof: `Jobs::Agenda` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::WorkerLoad` (r:1 w:1)
+	/// Proof: `Jobs::WorkerLoad` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Queue` (r:1 w:1)
+	/// Proof: `Jobs::Queue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
+	/// Storage: `Jobs::Outputs` (r:1 w:0)
+	/// Proof: `Jobs::Outputs` (`max_values`: None, `max_size`: Some(65610), added: 68085, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
+	fn release_jobs(n: u32, ) -> Weight {
+		// Not yet measured by `scripts/benchmark.sh`: one `commit_result` (the same job read
+		// and write and agenda moves) plus one queue push, per job, with a margin of 2x.
+		Weight::from_parts(100_000_000, 0)
+			.saturating_add(Weight::from_parts(2_400_000_000, 70371).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(6_u64.saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes(5_u64.saturating_mul(n.into())))
 	}
 }

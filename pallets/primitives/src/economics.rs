@@ -104,20 +104,24 @@ pub const NEWCOMER_JOBS: u32 = 20;
 
 /// The probability that a committed result is audited.
 ///
-/// A rational worker that skips the work keeps the fee `F` when not audited and loses
-/// `S` (the slash it risks, `slash_fraction` of its `stake`) when caught, so cheating pays
-/// `(1 - p) F - p S`, negative exactly when `p > F / (F + S)`. The probability is therefore
-/// never below twice that bound (a safety margin for the worker's saved compute and for
-/// estimation error), nor below governance's `base`. Newcomers, and workers that failed
-/// audits before, are audited more: at least twice `base`, doubling per failed audit.
+/// A rational worker that skips the work keeps the fee `F` when not audited. When it is
+/// audited it either reveals its made-up output and loses `slash_fraction` of its `stake`,
+/// or it does not reveal and loses `miss_slash`, the proportionate slash for a missed
+/// deadline (see [`missed_deadline_slash`]); it picks the cheaper, so the slash it risks
+/// is `S = min(slash_fraction · stake, miss_slash)`. Cheating pays `(1 - p) F - p S`,
+/// negative exactly when `p > F / (F + S)`. The probability is therefore never below twice
+/// that bound (a safety margin for the worker's saved compute and for estimation error),
+/// nor below governance's `base`. Newcomers, and workers that failed audits before, are
+/// audited more: at least twice `base`, doubling per failed audit.
 pub fn audit_probability<Balance: AtLeast32BitUnsigned + Copy>(
 	base: Perbill,
 	fee: Balance,
 	stake: Balance,
 	slash_fraction: Perbill,
+	miss_slash: Balance,
 	reputation: &Reputation,
 ) -> Perbill {
-	let at_risk = slash_fraction.mul_floor(stake);
+	let at_risk = slash_fraction.mul_floor(stake).min(miss_slash);
 	let deterrence = if fee.is_zero() {
 		Perbill::zero()
 	} else {
@@ -131,6 +135,40 @@ pub fn audit_probability<Balance: AtLeast32BitUnsigned + Copy>(
 		suspicion = suspicion.saturating_add(suspicion);
 	}
 	suspicion.max(deterrence)
+}
+
+/// The slash for a missed commit or reveal deadline: `fee_multiple` times the job's fee,
+/// and at least `floor`. It is proportionate to what the job was worth, never a share of
+/// the whole stake, so a worker that drops a job loses a bounded amount per job; the
+/// staking pallet caps it at what the account has bonded.
+pub fn missed_deadline_slash<Balance: AtLeast32BitUnsigned + Copy>(
+	fee: Balance,
+	fee_multiple: u32,
+	floor: Balance,
+) -> Balance {
+	fee.saturating_mul(fee_multiple.into()).max(floor)
+}
+
+/// What taking a job and not delivering it is worth to a worker, against handing it back
+/// with `release_jobs` (which costs and pays nothing): it is not paid, and it loses the
+/// missed-deadline slash. Negative whenever the slash is positive, so non-delivery never
+/// pays; a worker that cannot run a job in time releases it.
+pub fn expected_non_delivery_gain(miss_slash: u128) -> i128 {
+	0i128.saturating_sub(i128::try_from(miss_slash).unwrap_or(i128::MAX))
+}
+
+/// The most a worker that stops answering (crashed, offline) can lose before the chain
+/// stops giving it work: `chill_after` consecutive missed deadlines, each slashed
+/// [`missed_deadline_slash`] of at most `max_fee`, after which it is chilled. Jobs beyond
+/// its declared capacity are never assigned to it, so a burst of jobs adds nothing to this
+/// bound, whatever a griefer spends on them.
+pub fn max_loss_before_chill<Balance: AtLeast32BitUnsigned + Copy>(
+	max_fee: Balance,
+	fee_multiple: u32,
+	floor: Balance,
+	chill_after: u32,
+) -> Balance {
+	missed_deadline_slash(max_fee, fee_multiple, floor).saturating_mul(chill_after.into())
 }
 
 /// What cheating on one job is worth to a worker on average, in the balance's units:
@@ -212,15 +250,15 @@ mod tests {
 	fn audit_probability_deters_cheating() {
 		let base = Perbill::from_percent(10);
 		// A well-staked veteran on a cheap job: governance's base rate.
-		let p = audit_probability(base, 1_000u128, 1_000_000, Perbill::from_percent(10), &veteran());
+		let p = audit_probability(base, 1_000u128, 1_000_000, Perbill::from_percent(10), u128::MAX, &veteran());
 		assert_eq!(p, base);
 		assert!(expected_cheating_gain(p, 1_000, 100_000) < 0);
 		// A valuable job against a small stake is audited more, enough to deter.
-		let p = audit_probability(base, 50_000u128, 100_000, Perbill::from_percent(50), &veteran());
+		let p = audit_probability(base, 50_000u128, 100_000, Perbill::from_percent(50), u128::MAX, &veteran());
 		assert!(p > base);
 		assert!(expected_cheating_gain(p, 50_000, 50_000) < 0);
 		// A fee above the slash is always audited.
-		let p = audit_probability(base, 10u128, 5, Perbill::from_percent(100), &veteran());
+		let p = audit_probability(base, 10u128, 5, Perbill::from_percent(100), u128::MAX, &veteran());
 		assert_eq!(p, Perbill::one());
 	}
 
@@ -228,10 +266,48 @@ mod tests {
 	fn audit_probability_follows_reputation() {
 		let base = Perbill::from_percent(10);
 		let newcomer = Reputation::default();
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &newcomer), Perbill::from_percent(20));
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &newcomer), Perbill::from_percent(20));
 		let caught_twice = Reputation { audits_failed: 2, ..veteran() };
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &caught_twice), Perbill::from_percent(40));
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_twice), Perbill::from_percent(40));
 		let caught_often = Reputation { audits_failed: 1_000, ..veteran() };
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), &caught_often), Perbill::one());
+		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_often), Perbill::one());
+	}
+
+	#[test]
+	fn a_cheater_that_hides_behind_a_missed_reveal_still_loses() {
+		// A worker that cheats and, when audited, does not reveal loses only the miss slash.
+		// The audit probability accounts for that cheaper escape, so cheating still has a
+		// negative expected value, at every fee, with the shipped parameters' ratio (a miss
+		// costs 20 fees, at least 1 INF = 10^12 units; the stake is 2,000 INF).
+		let base = Perbill::from_percent(10);
+		let stake = 2_000u128 * 1_000_000_000_000;
+		for fee in [1u128, 10_000_000_000, 1_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000_000] {
+			let miss = missed_deadline_slash(fee, 20, 1_000_000_000_000);
+			let p = audit_probability(base, fee, stake, Perbill::from_percent(30), miss, &veteran());
+			let escape = Perbill::from_percent(30).mul_floor(stake).min(miss);
+			assert!(expected_cheating_gain(p, fee, escape) < 0, "fee {fee}: p {p:?}");
+		}
+		// Without the miss slash in the bound, a job whose miss costs only its fee would be
+		// under-audited: cheating on it would pay.
+		let fee = 10_000_000_000_000u128;
+		let naive = audit_probability(base, fee, stake, Perbill::from_percent(30), u128::MAX, &veteran());
+		let miss = missed_deadline_slash(fee, 1, 0);
+		assert!(expected_cheating_gain(naive, fee, miss) > 0);
+	}
+
+	#[test]
+	fn missed_deadlines_cost_in_proportion_to_the_job() {
+		assert_eq!(missed_deadline_slash(10u128, 20, 1_000), 1_000, "the floor");
+		assert_eq!(missed_deadline_slash(100u128, 20, 1_000), 2_000, "20 fees");
+		assert_eq!(missed_deadline_slash(u128::MAX, 20, 1), u128::MAX, "saturates");
+		// Non-delivery never pays against a release.
+		assert!(expected_non_delivery_gain(missed_deadline_slash(0u128, 20, 1)) < 0);
+		assert_eq!(expected_non_delivery_gain(u128::MAX), -i128::MAX);
+		// A miner that goes silent loses at most three misses' worth before it is chilled:
+		// with the shipped parameters (1 INF floor, 20 fees, jobs of 0.01 INF) 3 INF of a
+		// 2,000 INF bond, where the old rule (5 % of the stake per miss, compounding) took
+		// everything within a few hundred jobs.
+		let inf = 1_000_000_000_000u128;
+		assert_eq!(max_loss_before_chill(inf / 100, 20, inf, 3), 3 * inf);
 	}
 }

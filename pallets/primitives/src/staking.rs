@@ -55,6 +55,16 @@ pub enum SlashDestination<AccountId> {
 	Account(AccountId),
 }
 
+/// What a worker offers the market.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct WorkerTerms<Balance> {
+	/// What it asks per job.
+	pub price: Balance,
+	/// The most jobs it takes at once: jobs assigned to it and not yet committed. The chain
+	/// never assigns it more.
+	pub capacity: u32,
+}
+
 /// The role an account bonded for.
 #[derive(
 	Encode,
@@ -90,8 +100,9 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	/// Whether `who` is an active auditor.
 	fn is_active_auditor(who: &AccountId) -> bool;
 
-	/// The price per job that worker `who` asks, `None` if it is not a worker.
-	fn worker_price(who: &AccountId) -> Option<Balance>;
+	/// What worker `who` offers (its price per job and how many jobs it takes at once),
+	/// `None` if it is not a worker.
+	fn worker_terms(who: &AccountId) -> Option<WorkerTerms<Balance>>;
 
 	/// The stake `who` has at risk: its active bond plus the funds still unbonding.
 	fn stake(who: &AccountId) -> Balance;
@@ -135,6 +146,15 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	/// minimum stake stops being active.
 	fn slash(who: &AccountId, fraction: Perbill, destination: SlashDestination<AccountId>)
 		-> Balance;
+
+	/// Slashes `amount` (at most everything `who` has bonded, unbonding funds included),
+	/// sends it to `destination` and returns the amount slashed. An account left below its
+	/// role's minimum stake stops being active.
+	fn slash_exact(who: &AccountId, amount: Balance, destination: SlashDestination<AccountId>) -> Balance;
+
+	/// Takes `who` off duty: it gets no new work until it activates again. Returns whether
+	/// it was on duty.
+	fn take_off_duty(who: &AccountId) -> bool;
 
 	/// Bonds `who` as an active worker for `model` (funding it as needed), for another
 	/// pallet's benchmarks. Returns whether it worked; the default cannot.

@@ -189,6 +189,8 @@ impl pallet_compute_staking::Config for Runtime {
 	type MaxModelsPerWorker = ConstU32<8>;
 	type MaxUnlockingChunks = ConstU32<16>;
 	type MaxEndpointLen = ConstU32<128>;
+	/// Jobs a worker may take at once; a batch commit carries at most `MaxBatch` of them.
+	type MaxWorkerCapacity = ConstU32<256>;
 	type Slash = ResolveTo<TreasuryAccount, Balances>;
 	type WeightInfo = pallet_compute_staking::weights::SubstrateWeight<Runtime>;
 }
@@ -247,6 +249,9 @@ impl pallet_jobs::Config for Runtime {
 	type MaxJobsPerBlock = ConstU32<128>;
 	type MaxAssignmentsPerBlock = ConstU32<32>;
 	type MaxAuditorsPerJob = ConstU32<5>;
+	/// A worker settles up to 64 jobs per transaction (`commit_results`, ...); the
+	/// assignment rate is 32 per block, so one batch per block keeps up.
+	type MaxBatch = ConstU32<64>;
 	type WeightInfo = pallet_jobs::weights::SubstrateWeight<Runtime>;
 }
 

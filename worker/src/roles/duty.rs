@@ -10,12 +10,36 @@
 //!
 //! Only finalized state is acted on, so a reveal is never sent before its commitment is
 //! in a finalized block.
+//!
+//! ## Keeping up under load
+//!
+//! - **One transaction per step and block.** Every commit, reveal and release this
+//!   account owes at a block goes out in one batched call (`commit_results`,
+//!   `reveal_results`, `commit_audits`, `reveal_audits`, `release_jobs`), split only at
+//!   the runtime's `MaxBatch`.
+//! - **Never twice.** Each transaction is watched until it is in a finalized block. While
+//!   it is in the pool or in a block, the steps it carries are not sent again; they are
+//!   sent again only when the node dropped or refused it, when it landed and failed, or
+//!   when its mortal era ran out.
+//! - **Local nonces.** Nonces are counted here from the pool-aware `system_accountNextIndex`,
+//!   read once per session and again only after a transaction was refused or dropped.
+//! - **Mortal eras anchored on finality.** A transaction is valid for
+//!   [`MORTAL_PERIOD`] blocks from the finalized block it was built at, long enough for a
+//!   dev chain that seals several blocks a second, and is rebuilt at a newer block after.
+//! - **Deliver or release.** A miner that cannot run a job (its model refuses the input)
+//!   or would not make the commit deadline hands the job back with `release_jobs`, which
+//!   costs nothing, instead of missing the deadline. The chain never assigns it more jobs
+//!   than the capacity it declared, so a burst of jobs waits in the chain's queue.
+//! - **Behind is visible.** `verinfer_worker_blocks_behind`, the smallest deadline slack
+//!   and the transactions in flight are metrics, and falling behind is logged.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
 use futures::FutureExt;
+use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
 
@@ -23,12 +47,22 @@ use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key
 use crate::engine::{Engine, ModelKind};
 use crate::metrics::Metrics;
 
+/// How many blocks a transaction stays valid after the finalized block it was built at.
+pub const MORTAL_PERIOD: u64 = 256;
+
+/// A miner releases a job it has not computed yet when fewer blocks than this are left
+/// before the commit deadline: a commit sent now might land too late.
+pub const RELEASE_MARGIN: u32 = 3;
+
+/// The most output bytes revealed in one transaction, well inside a block.
+const MAX_REVEAL_BYTES: usize = 512 * 1024;
+
 /// Which side of a job this worker plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duty {
-    /// The assigned worker: `commit_result`, then `reveal_result`.
+    /// The assigned worker: `commit_results`, then `reveal_results`.
     Mine,
-    /// An auditor: `commit_audit`, then `reveal_audit`, blind to the worker's output.
+    /// An auditor: `commit_audits`, then `reveal_audits`, blind to the worker's output.
     Verify,
 }
 
@@ -59,15 +93,47 @@ pub struct DutySettings {
     pub max_batch: usize,
     /// TESTING ONLY: the share of jobs whose output a miner corrupts on purpose.
     pub cheat_fraction: f64,
-    /// How long to wait for a sent transaction to show in finalized state before resending.
-    pub resend_after: Duration,
+}
+
+/// A protocol step of one job that this account sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Step {
+    Commit,
+    Reveal,
+    Release,
+}
+
+impl Step {
+    fn label(self) -> &'static str {
+        match self {
+            Step::Commit => "commit",
+            Step::Reveal => "reveal",
+            Step::Release => "release",
+        }
+    }
+}
+
+/// Where a sent step is.
+#[derive(Clone, Copy, Debug)]
+enum Sent {
+    /// In the pool or in a block not final yet; its transaction is valid up to this block.
+    Pending { until: u64 },
+    /// In a finalized block, and the transaction succeeded.
+    Landed,
+}
+
+/// The steps in flight, shared with the tasks that watch their transactions.
+#[derive(Default, Debug)]
+struct TxBook {
+    sent: HashMap<(JobId, Step), Sent>,
+    /// A transaction was refused or dropped: the nonces after it are void.
+    resync_nonce: bool,
 }
 
 #[derive(Default, Debug)]
 struct Held {
     output: Option<Vec<u8>>,
-    committed_at: Option<Instant>,
-    revealed_at: Option<Instant>,
+    /// The model cannot run the input: a miner releases the job, an auditor skips it.
     refused: bool,
 }
 
@@ -75,6 +141,8 @@ struct Held {
 #[derive(Default)]
 pub struct DutyState {
     held: BTreeMap<JobId, Held>,
+    book: Arc<Mutex<TxBook>>,
+    nonce: Option<u64>,
 }
 
 /// Everything the loop needs.
@@ -91,9 +159,25 @@ pub struct DutyContext {
     pub settings: DutySettings,
 }
 
-enum Action {
-    Commit { job: JobId, model: ModelId, input: Vec<u8>, input_hash: [u8; 32] },
-    Reveal { job: JobId, model: ModelId, input: Vec<u8>, input_hash: [u8; 32] },
+/// What one block asks of this account.
+#[derive(Default)]
+struct Plan {
+    /// Jobs to commit: (job, model, input, input hash).
+    commit: Vec<(JobId, ModelId, Vec<u8>, [u8; 32])>,
+    /// Jobs to reveal.
+    reveal: Vec<(JobId, ModelId, Vec<u8>, [u8; 32])>,
+    /// Jobs to hand back, with the reason (for the metric).
+    release: Vec<(JobId, &'static str)>,
+}
+
+impl Plan {
+    fn is_empty(&self) -> bool {
+        self.commit.is_empty() && self.reveal.is_empty() && self.release.is_empty()
+    }
+}
+
+fn lock(book: &Mutex<TxBook>) -> std::sync::MutexGuard<'_, TxBook> {
+    book.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the loop until the connection fails; the caller reconnects and calls it again.
@@ -104,6 +188,12 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
     for id in chain.open_jobs_of(&at, &me).await? {
         state.held.entry(id).or_default();
     }
+    let max_batch = at
+        .constants()
+        .entry(runtime::constants().jobs().max_batch())
+        .context("reading Jobs::MaxBatch")? as usize;
+    // Nonces start again from the node's view on every connection.
+    state.nonce = None;
     tracing::info!(
         "{role}: following finalized blocks from #{} with {} open job(s)",
         at.block_number(),
@@ -117,6 +207,11 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
         while let Some(Some(next)) = blocks.next().now_or_never() {
             ready.push(next.context("the finalized block stream failed")?);
         }
+        let behind = ready.len().saturating_sub(1);
+        ctx.metrics.blocks_behind.with_label_values(&[role]).set(behind as u64);
+        if behind >= 8 {
+            tracing::warn!("{role}: {behind} finalized blocks were waiting; catching up on the newest");
+        }
         let mut newest = None;
         for block in ready {
             let at = block.at().await?;
@@ -125,19 +220,11 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
             newest = Some((block.number(), at));
         }
         let Some((number, at)) = newest else { continue };
-        let actions = plan(chain, ctx, state, &at, &me).await?;
-        act(chain, ctx, state, actions).await?;
+        let plan = plan(chain, ctx, state, &at, &me).await?;
+        act(chain, ctx, state, &at, plan, max_batch).await?;
         ctx.metrics.finalized_block.with_label_values(&[role]).set(number);
-        let (mut to_commit, mut to_reveal) = (0, 0);
-        for h in state.held.values() {
-            if h.committed_at.is_none() && !h.refused {
-                to_commit += 1;
-            } else if h.revealed_at.is_none() && !h.refused {
-                to_reveal += 1;
-            }
-        }
-        ctx.metrics.open_jobs.with_label_values(&[role, "to_commit"]).set(to_commit);
-        ctx.metrics.open_jobs.with_label_values(&[role, "to_reveal"]).set(to_reveal);
+        let in_flight = lock(&state.book).sent.values().filter(|s| matches!(s, Sent::Pending { .. })).count();
+        ctx.metrics.transactions_in_flight.with_label_values(&[role]).set(in_flight as u64);
     }
     Err(anyhow!("the node closed the finalized block stream"))
 }
@@ -155,7 +242,7 @@ fn note_new_jobs(
             Duty::Mine => {
                 if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
                     if &a.worker == me {
-                        tracing::info!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
+                        tracing::debug!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
                         state.held.entry(a.job).or_default();
                     }
                 }
@@ -163,7 +250,7 @@ fn note_new_jobs(
             Duty::Verify => {
                 if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditDrawn>() {
                     if d.auditors.contains(me) {
-                        tracing::info!("job {}: drawn as one of {} auditors", d.job, d.auditors.len());
+                        tracing::debug!("job {}: drawn as one of {} auditors", d.job, d.auditors.len());
                         state.held.entry(d.job).or_default();
                     }
                 }
@@ -179,16 +266,27 @@ fn note_new_jobs(
     Ok(())
 }
 
-async fn plan(
-    chain: &Chain,
-    ctx: &DutyContext,
-    state: &mut DutyState,
-    at: &AtBlock,
-    me: &AccountId32,
-) -> Result<Vec<Action>> {
-    let resend = ctx.settings.resend_after;
-    let mut actions = Vec::new();
+/// Whether `step` of `job` may be sent now: not in flight and not landed. A pending step
+/// whose mortal era ended by block `now` is given up, and its nonce with it.
+fn may_send(book: &mut TxBook, job: JobId, step: Step, now: u64) -> bool {
+    match book.sent.get(&(job, step)) {
+        None => true,
+        Some(Sent::Landed) => false,
+        Some(Sent::Pending { until }) if *until < now => {
+            tracing::warn!("job {job}: the {} transaction expired unincluded; sending it again", step.label());
+            book.sent.remove(&(job, step));
+            book.resync_nonce = true;
+            true
+        }
+        Some(Sent::Pending { .. }) => false,
+    }
+}
+
+async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, me: &AccountId32) -> Result<Plan> {
+    let now = at.block_number();
+    let mut plan = Plan::default();
     let mut done = Vec::new();
+    let mut slack: Option<u64> = None;
     for (&id, held) in state.held.iter_mut() {
         let Some(job) = chain.job_at(at, id).await? else {
             done.push(id);
@@ -198,40 +296,57 @@ async fn plan(
             done.push(id);
             continue;
         }
-        let (committed, revealed) = match my_part(ctx.settings.duty, &job, me) {
-            Some(part) => part,
-            None => {
-                // Reassigned away, or not (yet) an auditor of it.
-                if ctx.settings.duty == Duty::Mine {
-                    done.push(id);
-                }
-                continue;
+        let Some((committed, revealed)) = my_part(ctx.settings.duty, &job, me) else {
+            // Reassigned away or released, or not (yet) an auditor of it.
+            if ctx.settings.duty == Duty::Mine {
+                done.push(id);
             }
-        };
-        if held.refused {
             continue;
-        }
-        let input = job.input.0.clone();
-        let input_hash = job.input_hash;
-        let model = job.model;
+        };
+        let item = (id, job.model, job.input.0.clone(), job.input_hash);
         let commit_phase = match ctx.settings.duty {
             Duty::Mine => matches!(job.status, JobStatus::Assigned),
             Duty::Verify => matches!(job.status, JobStatus::Auditing),
         };
         if commit_phase && !committed {
-            if held.committed_at.is_none_or(|t| t.elapsed() >= resend) {
-                actions.push(Action::Commit { job: id, model, input, input_hash });
+            let left = u64::from(job.phase_ends).saturating_sub(now);
+            if ctx.settings.duty == Duty::Mine {
+                slack = Some(slack.map_or(left, |s| s.min(left)));
+                let late = held.output.is_none() && left < u64::from(RELEASE_MARGIN);
+                if held.refused || late {
+                    if may_send(&mut lock(&state.book), id, Step::Release, now) {
+                        plan.release.push((id, if held.refused { "input" } else { "late" }));
+                    }
+                    continue;
+                }
+            } else if held.refused {
+                continue;
+            }
+            if may_send(&mut lock(&state.book), id, Step::Commit, now) {
+                plan.commit.push(item);
             }
         } else if matches!(job.status, JobStatus::Revealing) && committed && !revealed {
-            if held.revealed_at.is_none_or(|t| t.elapsed() >= resend) {
-                actions.push(Action::Reveal { job: id, model, input, input_hash });
+            if may_send(&mut lock(&state.book), id, Step::Reveal, now) {
+                plan.reveal.push(item);
             }
         }
     }
     for id in done {
         state.held.remove(&id);
     }
-    Ok(actions)
+    // Steps of jobs no longer held are forgotten (a job reassigned to this worker later
+    // starts afresh).
+    lock(&state.book).sent.retain(|(job, _), _| state.held.contains_key(job));
+    if let Some(left) = slack {
+        ctx.metrics.deadline_slack_blocks.with_label_values(&[ctx.settings.duty.label()]).set(left);
+        if left < u64::from(RELEASE_MARGIN) * 2 {
+            tracing::warn!("mine: a held job's commit deadline is {left} block(s) away; behind the chain");
+        }
+    }
+    let (to_commit, to_reveal) = (plan.commit.len() as u64, plan.reveal.len() as u64);
+    ctx.metrics.open_jobs.with_label_values(&[ctx.settings.duty.label(), "to_commit"]).set(to_commit);
+    ctx.metrics.open_jobs.with_label_values(&[ctx.settings.duty.label(), "to_reveal"]).set(to_reveal);
+    Ok(plan)
 }
 
 /// Whether this account has committed and revealed its part of `job`; `None` if it has
@@ -248,37 +363,32 @@ fn my_part(duty: Duty, job: &Job, me: &AccountId32) -> Option<(bool, bool)> {
     }
 }
 
-async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: Vec<Action>) -> Result<()> {
-    if actions.is_empty() {
-        return Ok(());
-    }
+/// Runs the jobs whose outputs are needed and not held (new commits, or reveals after a
+/// restart), batched per model, after checking each input against the registry's schema.
+/// A job whose input cannot run is marked refused.
+async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(JobId, ModelId, Vec<u8>, [u8; 32])]) -> Result<()> {
     let role = ctx.settings.duty.label();
-    // Outputs needed and not held (new commits, or reveals after a restart): run them,
-    // batched per model, after checking each input against the registry's schema.
-    let mut wanted: BTreeMap<ModelKind, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
-    for a in &actions {
-        let (job, model, input) = match a {
-            Action::Commit { job, model, input, .. } | Action::Reveal { job, model, input, .. } => (*job, *model, input),
-        };
-        let held = state.held.entry(job).or_default();
-        if held.output.is_some() {
+    let mut by_kind: BTreeMap<ModelKind, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
+    for (job, model, input, _) in wanted {
+        let held = state.held.entry(*job).or_default();
+        if held.output.is_some() || held.refused {
             continue;
         }
-        let Some(served) = ctx.served.get(&model) else {
-            tracing::warn!("job {job}: model {model} is not served by this worker; skipping it");
+        let Some(served) = ctx.served.get(model) else {
+            tracing::warn!("job {job}: model {model} is not served by this worker; it cannot run it");
             held.refused = true;
             ctx.metrics.failures.with_label_values(&[role, "input"]).inc();
             continue;
         };
         if let Err(e) = check_input(&served.info.spec.input, input) {
-            tracing::warn!("job {job}: skipping a malformed input: {e}");
+            tracing::warn!("job {job}: a malformed input: {e}");
             held.refused = true;
             ctx.metrics.failures.with_label_values(&[role, "input"]).inc();
             continue;
         }
-        wanted.entry(served.kind).or_default().push((job, input.clone()));
+        by_kind.entry(served.kind).or_default().push((*job, input.clone()));
     }
-    for (kind, jobs) in wanted {
+    for (kind, jobs) in by_kind {
         for chunk in jobs.chunks(ctx.settings.max_batch.max(1)) {
             let inputs: Vec<Vec<u8>> = chunk.iter().map(|(_, i)| i.clone()).collect();
             let (outcomes, took) = ctx.engine.run(kind, inputs).await?;
@@ -296,7 +406,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
                         held.output = Some(output);
                     }
                     Err(e) => {
-                        tracing::warn!("job {job}: skipping it, the model refused the input: {e}");
+                        tracing::warn!("job {job}: the model refused the input: {e}");
                         held.refused = true;
                         ctx.metrics.failures.with_label_values(&[role, "inference"]).inc();
                     }
@@ -304,48 +414,176 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, actions: V
             }
         }
     }
-    // Send the transactions, numbering them from the pool-aware nonce.
+    Ok(())
+}
+
+type Bounded<T> = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec<T>;
+
+/// The items of one batched call.
+#[derive(Clone)]
+enum Items {
+    Release(Vec<JobId>),
+    Commit(Vec<(JobId, [u8; 32])>),
+    Reveal(Vec<(JobId, Bounded<u8>, [u8; 32])>),
+}
+
+/// A batched call and the steps it carries.
+struct Batch {
+    items: Items,
+    steps: Vec<(JobId, Step)>,
+}
+
+type Progress = subxt::transactions::TransactionProgress<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>;
+
+/// Signs and submits one batched call: the miner's or the auditor's form of it.
+async fn submit_batch(
+    tx: &mut crate::chain::Transactions,
+    key: &Key,
+    duty: Duty,
+    items: Items,
+    params: <<crate::chain::Config as subxt::Config>::TransactionExtensions as subxt::config::TransactionExtensions<crate::chain::Config>>::Params,
+) -> Result<Progress, subxt::error::ExtrinsicError> {
+    let jobs = runtime::tx().jobs();
+    match (items, duty) {
+        (Items::Release(j), _) => tx.sign_and_submit_then_watch(&jobs.release_jobs(Bounded(j)), key.pair(), params).await,
+        (Items::Commit(i), Duty::Mine) => tx.sign_and_submit_then_watch(&jobs.commit_results(Bounded(i)), key.pair(), params).await,
+        (Items::Commit(i), Duty::Verify) => tx.sign_and_submit_then_watch(&jobs.commit_audits(Bounded(i)), key.pair(), params).await,
+        (Items::Reveal(i), Duty::Mine) => tx.sign_and_submit_then_watch(&jobs.reveal_results(Bounded(i)), key.pair(), params).await,
+        (Items::Reveal(i), Duty::Verify) => tx.sign_and_submit_then_watch(&jobs.reveal_audits(Bounded(i)), key.pair(), params).await,
+    }
+}
+
+async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, plan: Plan, max_batch: usize) -> Result<()> {
+    if plan.is_empty() {
+        return Ok(());
+    }
+    let role = ctx.settings.duty.label();
+    let wanted: Vec<_> = plan.commit.iter().chain(&plan.reveal).cloned().collect();
+    compute_outputs(ctx, state, &wanted).await?;
+
+    let max_batch = max_batch.max(1);
+    let mut batches = Vec::new();
+    // Releases first: a job this worker cannot run goes back to the queue at once.
+    let mut release: Vec<(JobId, &'static str)> = plan.release;
+    for (job, _, _, _) in &plan.commit {
+        if state.held.get(job).is_some_and(|h| h.refused) && ctx.settings.duty == Duty::Mine {
+            release.push((*job, "input"));
+        }
+    }
+    for chunk in release.chunks(max_batch) {
+        for (job, reason) in chunk {
+            tracing::info!("job {job}: releasing it ({})", if *reason == "input" { "the model cannot run its input" } else { "too close to its commit deadline" });
+            ctx.metrics.released.with_label_values(&[reason]).inc();
+        }
+        let jobs: Vec<JobId> = chunk.iter().map(|(j, _)| *j).collect();
+        batches.push(Batch { steps: jobs.iter().map(|j| (*j, Step::Release)).collect(), items: Items::Release(jobs) });
+    }
+    // Commits.
+    let mut commits = Vec::new();
+    for (job, model, _, input_hash) in &plan.commit {
+        let (Some(output), Some(served)) = (state.held.get(job).and_then(|h| h.output.as_ref()), ctx.served.get(model)) else {
+            continue;
+        };
+        let salt = ctx.key.salt(*job, role);
+        let c = commitment(*job, &ctx.key.account_bytes(), &served.info.spec.weights_hash, input_hash, output, &salt);
+        commits.push((*job, c));
+    }
+    for chunk in commits.chunks(max_batch) {
+        batches.push(Batch { steps: chunk.iter().map(|(j, _)| (*j, Step::Commit)).collect(), items: Items::Commit(chunk.to_vec()) });
+    }
+    // Reveals, split by count and by bytes.
+    let mut reveals: Vec<Vec<(JobId, Bounded<u8>, [u8; 32])>> = vec![Vec::new()];
+    let mut bytes = 0usize;
+    for (job, _, _, _) in &plan.reveal {
+        let Some(output) = state.held.get(job).and_then(|h| h.output.clone()) else { continue };
+        let last = reveals.last().map_or(0, Vec::len);
+        if last >= max_batch || (last > 0 && bytes + output.len() > MAX_REVEAL_BYTES) {
+            reveals.push(Vec::new());
+            bytes = 0;
+        }
+        bytes += output.len();
+        if let Some(current) = reveals.last_mut() {
+            current.push((*job, Bounded(output), ctx.key.salt(*job, role)));
+        }
+    }
+    for items in reveals.into_iter().filter(|r| !r.is_empty()) {
+        let steps = items.iter().map(|(j, _, _)| (*j, Step::Reveal)).collect();
+        batches.push(Batch { items: Items::Reveal(items), steps });
+    }
+    send(chain, ctx, state, at, batches).await
+}
+
+/// Signs and submits each batch with the next local nonce, mortal from `at`, and hands
+/// each to a task that watches it until it is final.
+async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, batches: Vec<Batch>) -> Result<()> {
+    if batches.is_empty() {
+        return Ok(());
+    }
+    let role = ctx.settings.duty.label();
     let me = ctx.key.account();
-    let mut tx = chain.transactions().await?;
-    let mut nonce = chain.next_nonce(&me).await?;
-    for a in actions {
-        let (job, model, input_hash, reveal) = match a {
-            Action::Commit { job, model, input_hash, .. } => (job, model, input_hash, false),
-            Action::Reveal { job, model, input_hash, .. } => (job, model, input_hash, true),
-        };
-        let held = state.held.entry(job).or_default();
-        let Some(output) = held.output.clone() else { continue };
-        let Some(served) = ctx.served.get(&model) else { continue };
-        let salt = ctx.key.salt(job, ctx.settings.duty.label());
-        let result = if reveal {
-            let output = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(output.clone());
-            match ctx.settings.duty {
-                Duty::Mine => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().reveal_result(job, output, salt), nonce).await,
-                Duty::Verify => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().reveal_audit(job, output, salt), nonce).await,
-            }
-        } else {
-            let c = commitment(job, &ctx.key.account_bytes(), &served.info.spec.weights_hash, &input_hash, &output, &salt);
-            match ctx.settings.duty {
-                Duty::Mine => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().commit_result(job, c), nonce).await,
-                Duty::Verify => Chain::submit(&mut tx, &ctx.key, &runtime::tx().jobs().commit_audit(job, c), nonce).await,
-            }
-        };
-        match result {
-            Ok(()) => {
-                nonce += 1;
-                if reveal {
-                    held.revealed_at = Some(Instant::now());
-                    ctx.metrics.jobs_done.with_label_values(&[role, served.kind.label()]).inc();
-                    tracing::info!("job {job}: revealed");
-                } else {
-                    held.committed_at = Some(Instant::now());
-                    tracing::info!("job {job}: committed");
+    let chain_nonce = |state: &mut DutyState| {
+        let mut book = lock(&state.book);
+        let resync = std::mem::take(&mut book.resync_nonce);
+        resync || state.nonce.is_none()
+    };
+    if chain_nonce(state) {
+        state.nonce = Some(chain.next_nonce(&me).await?);
+    }
+    let mut tx = at.tx();
+    let until = at.block_number().saturating_add(MORTAL_PERIOD);
+    for batch in batches {
+        let Some(nonce) = state.nonce else { break };
+        let params = DefaultExtrinsicParamsBuilder::<crate::chain::Config>::new()
+            .nonce(nonce)
+            .mortal(MORTAL_PERIOD)
+            .build();
+        let call_name = batch.steps.first().map_or("batch", |(_, s)| s.label());
+        let started = Instant::now();
+        match submit_batch(&mut tx, &ctx.key, ctx.settings.duty, batch.items, params).await {
+            Ok(progress) => {
+                state.nonce = Some(nonce + 1);
+                {
+                    let mut book = lock(&state.book);
+                    for step in &batch.steps {
+                        book.sent.insert(*step, Sent::Pending { until });
+                    }
                 }
+                tracing::info!("{call_name}: sent {} job(s) in one transaction (nonce {nonce})", batch.steps.len());
+                let book = state.book.clone();
+                let metrics = ctx.metrics.clone();
+                let steps = batch.steps;
+                tokio::spawn(async move {
+                    let outcome = progress.wait_for_finalized_success().await;
+                    let mut book = lock(&book);
+                    match outcome {
+                        Ok(_) => {
+                            metrics.transactions.with_label_values(&[role, call_name, "final"]).inc();
+                            tracing::debug!("{call_name}: final after {:.1?}", started.elapsed());
+                            for step in steps {
+                                book.sent.insert(step, Sent::Landed);
+                            }
+                        }
+                        Err(e) => {
+                            let landed = matches!(e, subxt::error::TransactionFinalizedSuccessError::SuccessError(_));
+                            let outcome = if landed { "failed" } else { "dropped" };
+                            metrics.transactions.with_label_values(&[role, call_name, outcome]).inc();
+                            tracing::warn!("{call_name} of jobs {:?}: {e}; the steps go again from chain state", steps.iter().map(|s| s.0).collect::<Vec<_>>());
+                            for step in steps {
+                                book.sent.remove(&step);
+                            }
+                            if !landed {
+                                book.resync_nonce = true;
+                            }
+                        }
+                    }
+                });
             }
             Err(e) => {
+                ctx.metrics.transactions.with_label_values(&[role, call_name, "refused"]).inc();
                 ctx.metrics.failures.with_label_values(&[role, "submit"]).inc();
-                tracing::warn!("job {job}: the node refused the transaction ({e:#}); retrying next block");
-                nonce = chain.next_nonce(&me).await?;
+                tracing::warn!("{call_name}: the node refused the transaction ({e}); retrying at the next block");
+                state.nonce = None;
+                break;
             }
         }
     }

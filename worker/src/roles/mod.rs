@@ -91,6 +91,26 @@ pub struct MineArgs {
     /// The price per job, in INF, used when bonding with --bond.
     #[arg(long, value_parser = parse_inf, default_value = "0.01")]
     pub price: u128,
+    /// The most jobs the chain may assign this worker at once (assigned, not yet
+    /// committed). Declared on chain when bonding, and updated when it differs from the
+    /// bond's. [default: measured at start: the jobs of the slowest served model that
+    /// this machine runs in --capacity-budget seconds, at most the runtime's `MaxBatch`]
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub capacity: Option<u32>,
+    /// Seconds of inference the measured capacity may take (see --capacity).
+    #[arg(long, default_value_t = 2.0)]
+    pub capacity_budget: f64,
+}
+
+/// What a miner declares besides its models.
+#[derive(Clone, Copy, Debug)]
+pub struct Offer {
+    /// Its price per job, in plancks.
+    pub price: u128,
+    /// Its capacity, or `None` to measure it.
+    pub capacity: Option<u32>,
+    /// The inference budget for a measured capacity, in seconds.
+    pub capacity_budget: f64,
 }
 
 fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
@@ -101,7 +121,7 @@ fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
 }
 
 /// `verinfer-worker mine` / `verify`.
-pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, device: DeviceKind, dir: ModelDir) -> Result<()> {
+pub async fn run_duty(duty: Duty, args: DutyArgs, offer: Offer, device: DeviceKind, dir: ModelDir) -> Result<()> {
     let cheat = args.cheat_fraction_for_testing;
     anyhow::ensure!((0.0..=1.0).contains(&cheat), "--cheat-fraction-for-testing must be between 0 and 1");
     if cheat > 0.0 {
@@ -117,20 +137,71 @@ pub async fn run_duty(duty: Duty, args: DutyArgs, price: u128, device: DeviceKin
     let chain = Chain::connect_with_backoff(&args.url, None).await?;
     let registry = chain.models().await?;
     let served = duty::match_models(&registry, &engine, &args.models)?;
-    ensure_bond(&chain, &key, duty, &args, price, &served.keys().copied().collect::<Vec<_>>()).await?;
+    let capacity = match (duty, offer.capacity) {
+        (Duty::Verify, _) => 0,
+        (Duty::Mine, Some(c)) => c,
+        (Duty::Mine, None) => measure_capacity(&chain, &engine, &served, args.max_batch, offer.capacity_budget).await?,
+    };
+    ensure_bond(&chain, &key, duty, &args, offer.price, capacity, &served.keys().copied().collect::<Vec<_>>()).await?;
     let ctx = DutyContext {
         key,
         engine,
         served,
         metrics,
-        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat, resend_after: std::time::Duration::from_secs(12) },
+        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat },
     };
     duty::run_forever(&args.url, &ctx).await
 }
 
-/// Checks that the account is bonded for `duty` and, as a worker, serves `models`; bonds
-/// first when `--bond` was given and there is no bond.
-async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, price: u128, models: &[u32]) -> Result<()> {
+/// Measures how many jobs this machine takes at once: for each served model, one batch of
+/// `max_batch` inputs as large as the model's input schema allows is timed (after a
+/// warm-up run), and the capacity is what the slowest model runs in `budget` seconds,
+/// between 1 and the runtime's `MaxBatch` (one commit transaction's worth).
+async fn measure_capacity(
+    chain: &Chain,
+    engine: &Engine,
+    served: &std::collections::BTreeMap<u32, duty::Served>,
+    max_batch: usize,
+    budget: f64,
+) -> Result<u32> {
+    let at = chain.api.at_current_block().await?;
+    let ceiling = at.constants().entry(runtime::constants().jobs().max_batch()).context("reading Jobs::MaxBatch")?;
+    let batch = max_batch.max(1);
+    let mut capacity = ceiling;
+    for s in served.values() {
+        let input = sample_input(&s.info.spec.input);
+        engine.run(s.kind, vec![input.clone()]).await.context("measuring capacity: warm-up")?;
+        let (_, took) = engine.run(s.kind, vec![input; batch]).await.context("measuring capacity")?;
+        let per_job = took.as_secs_f64() / batch as f64;
+        let fits = (budget / per_job.max(1e-6)).floor().clamp(1.0, f64::from(u32::MAX)) as u32;
+        tracing::info!(
+            "capacity: {} runs {:.1} ms per job at batch {batch}: {fits} job(s) in {budget} s",
+            s.kind.label(),
+            per_job * 1e3
+        );
+        capacity = capacity.min(fits);
+    }
+    let capacity = capacity.max(1);
+    tracing::info!("capacity: taking at most {capacity} job(s) at once (pass --capacity to set it)");
+    Ok(capacity)
+}
+
+/// The largest input the schema allows: zeros for tensors, a long sentence for text.
+fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
+    match schema.element {
+        verinfer_primitives::ElementType::Utf8 => {
+            let sentence = "verifiable inference measures how long a worst-case input takes to embed. ";
+            sentence.bytes().cycle().take(schema.max_bytes as usize).collect()
+        }
+        _ => vec![0; schema.max_bytes as usize],
+    }
+}
+
+/// Checks that the account is bonded for `duty` and, as a worker, serves `models` with
+/// `capacity`; bonds first when `--bond` was given and there is no bond, and updates the
+/// bond's capacity when it differs.
+#[allow(clippy::too_many_arguments)]
+async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, price: u128, capacity: u32, models: &[u32]) -> Result<()> {
     let me = key.account();
     let ledger = chain.ledger(&me).await?;
     let ledger = match (ledger, args.bond) {
@@ -148,7 +219,7 @@ async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, pric
                     let models = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(models.to_vec());
                     let endpoint = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(Vec::new());
                     chain
-                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_worker(amount, models, price, endpoint))
+                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_worker(amount, models, price, endpoint, capacity))
                         .await
                         .context("bonding failed")?;
                 }
@@ -177,6 +248,16 @@ async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, pric
                 prefs.models.0
             );
             tracing::info!("bonded {} as a worker at {} per job", format_inf(ledger.active), format_inf(prefs.price));
+            if prefs.capacity != capacity {
+                tracing::info!("declaring a capacity of {capacity} job(s) at once (the bond says {})", prefs.capacity);
+                let update = runtime::tx().compute_staking().update_worker(
+                    prefs.models.clone(),
+                    prefs.price,
+                    prefs.endpoint.clone(),
+                    capacity,
+                );
+                chain.submit_and_finalize(key, &update).await.context("updating the capacity failed")?;
+            }
         }
         (Role::Auditor, Duty::Verify) => tracing::info!("bonded {} as an auditor", format_inf(ledger.active)),
         (Role::Worker(_), Duty::Verify) => bail!("{me} is bonded as a worker; an auditor needs its own account (run verify with another key)"),

@@ -19,11 +19,11 @@ fn a_worker_bonds_and_joins_its_models_sets() {
 		assert_eq!(ActiveWorkers::<Test>::get(1).into_inner(), vec![1]);
 		assert!(Staking::is_active_worker(&1, 0));
 		assert!(!Staking::is_active_worker(&1, 2));
-		assert_eq!(Staking::worker_price(&1), Some(7));
+		assert_eq!(Staking::worker_terms(&1).map(|t| t.price), Some(7));
 		assert_eq!(bonded(1), 150);
 		assert_eq!(
 			events(),
-			vec![Event::WorkerBonded { who: 1, amount: 150, models: models(&[0, 1]) }]
+			vec![Event::WorkerBonded { who: 1, amount: 150, models: models(&[0, 1]), capacity: 8 }]
 		);
 		assert_conserved();
 	});
@@ -35,7 +35,7 @@ fn an_auditor_bonds_and_joins_the_auditor_set() {
 		auditor(2, MIN_AUDITOR);
 		assert_eq!(ActiveAuditors::<Test>::get().into_inner(), vec![2]);
 		assert!(Staking::is_active_auditor(&2));
-		assert_eq!(Staking::worker_price(&2), None);
+		assert_eq!(Staking::worker_terms(&2).map(|t| t.price), None);
 		assert_eq!(Staking::stake(&2), MIN_AUDITOR);
 		assert_eq!(events(), vec![Event::AuditorBonded { who: 2, amount: MIN_AUDITOR }]);
 		assert_conserved();
@@ -47,7 +47,7 @@ fn bonding_needs_a_signed_origin() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(Staking::bond_auditor(RuntimeOrigin::root(), 500), DispatchError::BadOrigin);
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::none(), 500, models(&[0]), 1, Default::default()),
+			Staking::bond_worker(RuntimeOrigin::none(), 500, models(&[0]), 1, Default::default(), 8),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(Staking::bond_extra(RuntimeOrigin::root(), 5), DispatchError::BadOrigin);
@@ -63,7 +63,7 @@ fn one_bond_per_account() {
 			Error::<Test>::AlreadyBonded
 		);
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::signed(1), 500, models(&[1]), 1, Default::default()),
+			Staking::bond_worker(RuntimeOrigin::signed(1), 500, models(&[1]), 1, Default::default(), 8),
 			Error::<Test>::AlreadyBonded
 		);
 	});
@@ -78,7 +78,8 @@ fn a_bond_must_meet_the_minimum_and_be_affordable() {
 				MIN_WORKER - 1,
 				models(&[0]),
 				1,
-				Default::default()
+				Default::default(),
+				8
 			),
 			Error::<Test>::BelowMinimumStake
 		);
@@ -102,7 +103,7 @@ fn a_bond_must_meet_the_minimum_and_be_affordable() {
 fn a_worker_serves_approved_distinct_models() {
 	new_test_ext().execute_with(|| {
 		let bond = |ids: &[u32]| {
-			Staking::bond_worker(RuntimeOrigin::signed(1), 150, models(ids), 1, Default::default())
+			Staking::bond_worker(RuntimeOrigin::signed(1), 150, models(ids), 1, Default::default(), 8)
 		};
 		assert_noop!(bond(&[]), Error::<Test>::NoModels);
 		assert_noop!(bond(&[0, 1, 0]), Error::<Test>::DuplicateModel);
@@ -119,7 +120,7 @@ fn active_sets_are_bounded() {
 			auditor(who + 3, MIN_AUDITOR);
 		}
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::signed(7), 150, models(&[1, 0]), 1, Default::default()),
+			Staking::bond_worker(RuntimeOrigin::signed(7), 150, models(&[1, 0]), 1, Default::default(), 8),
 			Error::<Test>::TooManyWorkers
 		);
 		assert_noop!(
@@ -146,6 +147,27 @@ fn bond_extra_adds_to_the_active_bond() {
 			Staking::bond_extra(RuntimeOrigin::signed(2), ENDOWMENT),
 			Error::<Test>::InsufficientBalance
 		);
+		assert_conserved();
+	});
+}
+
+#[test]
+fn a_worker_declares_a_capacity_within_range() {
+	new_test_ext().execute_with(|| {
+		let bond = |capacity| {
+			Staking::bond_worker(RuntimeOrigin::signed(1), 150, models(&[0]), 1, Default::default(), capacity)
+		};
+		assert_noop!(bond(0), Error::<Test>::CapacityOutOfRange);
+		assert_noop!(bond(65), Error::<Test>::CapacityOutOfRange);
+		assert_ok!(bond(64));
+		assert_eq!(Staking::worker_terms(&1).map(|t| t.capacity), Some(64));
+		let update = |capacity| {
+			Staking::update_worker(RuntimeOrigin::signed(1), models(&[0]), 1, Default::default(), capacity)
+		};
+		assert_noop!(update(0), Error::<Test>::CapacityOutOfRange);
+		assert_ok!(update(3));
+		assert_eq!(Staking::worker_terms(&1).map(|t| t.capacity), Some(3));
+		assert!(Staking::is_active_worker(&1, 0), "a new capacity keeps the worker on duty");
 		assert_conserved();
 	});
 }

@@ -142,3 +142,42 @@ fn active_sets_answer_index_queries() {
 		assert_eq!(Staking::active_auditor_at(1), None);
 	});
 }
+
+#[test]
+fn an_exact_slash_takes_the_amount_capped_at_the_bond() {
+	new_test_ext().execute_with(|| {
+		worker(1, 400, &[0]);
+		assert_ok!(Staking::unbond(RuntimeOrigin::signed(1), 300));
+		// Active funds first, then the unbonding chunk.
+		assert_eq!(Staking::slash_exact(&1, 130, SlashDestination::Treasury), 130);
+		let ledger = Ledgers::<Test>::get(1).unwrap();
+		assert_eq!((ledger.active, ledger.unlocking[0].value), (0, 270));
+		assert_eq!(Balances::total_balance(&POT), ED + 130);
+		// More than is bonded takes what is there, no more.
+		assert_eq!(Staking::slash_exact(&1, 10_000, SlashDestination::Treasury), 270);
+		assert!(Ledgers::<Test>::get(1).is_none(), "nothing left bonded");
+		assert_eq!(Staking::slash_exact(&1, 5, SlashDestination::Treasury), 0);
+		assert_eq!(Balances::total_balance(&POT), ED + 400);
+		assert_conserved();
+	});
+}
+
+#[test]
+fn another_pallet_can_take_an_account_off_duty() {
+	new_test_ext().execute_with(|| {
+		worker(1, 150, &[0]);
+		auditor(2, MIN_AUDITOR);
+		assert!(Staking::take_off_duty(&1));
+		assert!(!Staking::is_active_worker(&1, 0));
+		assert!(!Staking::take_off_duty(&1), "already off duty");
+		assert!(Staking::take_off_duty(&2));
+		assert!(!Staking::is_active_auditor(&2));
+		assert!(!Staking::take_off_duty(&3), "not bonded");
+		assert!(events().contains(&Event::Chilled { who: 1 }));
+		// Activating again works as after a chill.
+		assert_ok!(Staking::activate(RuntimeOrigin::signed(1)));
+		assert!(Staking::is_active_worker(&1, 0));
+		assert_eq!(bonded(1), 150);
+		assert_conserved();
+	});
+}

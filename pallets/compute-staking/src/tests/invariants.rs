@@ -53,6 +53,7 @@ fn apply(op: Op) {
 			models(&[model]),
 			1,
 			Default::default(),
+			8,
 		),
 		Op::BondAuditor { who, value } => Staking::bond_auditor(signed(who), value),
 		Op::BondExtra { who, value } => Staking::bond_extra(signed(who), value),

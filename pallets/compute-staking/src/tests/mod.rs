@@ -44,7 +44,8 @@ fn worker(who: u64, value: u64, ids: &[u32]) {
 		value,
 		models(ids),
 		7,
-		b"gpu=A100".to_vec().try_into().unwrap()
+		b"gpu=A100".to_vec().try_into().unwrap(),
+		8
 	));
 }
 

@@ -98,6 +98,7 @@ fn apply(op: &Op) {
 			vec![EXACT].try_into().unwrap(),
 			PRICE,
 			Default::default(),
+			8,
 		),
 		Op::Chill { who } => ComputeStaking::chill(signed(who)),
 		Op::Activate { who } => ComputeStaking::activate(signed(who)),

@@ -185,7 +185,7 @@ fn a_malformed_output_cannot_be_revealed() {
 fn a_missed_commit_slashes_and_reassigns_then_refunds() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default()));
+		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 8));
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(id, JobStatus::Assigned);
 		let first = job(id).worker.unwrap();
@@ -193,7 +193,7 @@ fn a_missed_commit_slashes_and_reassigns_then_refunds() {
 		let ends = job(id).phase_ends;
 		run_to(ends);
 		assert!(events().iter().any(|e| matches!(e, Event::DeadlineMissed { who, .. } if *who == first)));
-		assert_eq!(Staking::<Test>::stake(&first), stake - stake / 20);
+		assert_eq!(Staking::<Test>::stake(&first), stake - 200 * PRICE);
 		assert_eq!(Staking::<Test>::reputation(&first).missed_deadlines, 1);
 		assert!(events().contains(&Event::JobRequeued { job: id, failed_worker: first }));
 		run_until(id, JobStatus::Assigned);
@@ -217,7 +217,7 @@ fn a_missed_reveal_slashes_the_worker_and_refunds() {
 		run_until(id, JobStatus::Revealing);
 		let stake = Staking::<Test>::stake(&WORKER);
 		run_to(job(id).phase_ends);
-		assert_eq!(Staking::<Test>::stake(&WORKER), stake - stake / 20);
+		assert_eq!(Staking::<Test>::stake(&WORKER), stake - 200 * PRICE);
 		// No other worker serves the model, so the requeued job expires in the queue.
 		assert_eq!(job(id).status, JobStatus::Queued);
 		run_until(id, JobStatus::Expired);
@@ -289,7 +289,7 @@ fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
 		// waits in the queue until 7 + queue_timeout = 17.
 		run_to(11);
 		assert_eq!((job(id).status, job(id).phase_ends), (JobStatus::Queued, 17));
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default()));
+		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 8));
 		// Assigned in block 12: commit by 12 + commit_window = 17, the same block.
 		run_to(12);
 		assert_eq!((job(id).status, job(id).phase_ends, job(id).worker), (JobStatus::Assigned, 17, Some(WORKER_2)));

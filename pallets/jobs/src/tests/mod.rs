@@ -3,6 +3,7 @@
 mod escalation;
 mod fuzz;
 mod lifecycle;
+mod load;
 mod rewards;
 mod simulation;
 mod submit;

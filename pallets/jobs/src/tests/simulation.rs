@@ -2,7 +2,7 @@
 
 use super::*;
 use sp_runtime::Perbill;
-use verinfer_primitives::{audit_probability, expected_cheating_gain, Reputation};
+use verinfer_primitives::{audit_probability, expected_cheating_gain, missed_deadline_slash, Reputation};
 
 /// A deterministic stream of uniform draws in [0, 1e9).
 fn draws(seed: u64) -> impl Iterator<Item = u32> {
@@ -20,8 +20,10 @@ fn cheating_has_negative_expected_value_and_detections_match_p() {
 	let (fee, cost) = (PRICE as u128, PRICE as u128 / 2);
 	let stake = WORKER_STAKE as u128;
 	let veteran = Reputation { jobs_completed: 1_000, ..Default::default() };
-	let prob = audit_probability(p.audit_probability.min(Perbill::from_percent(10)), fee, stake, p.worker_slash, &veteran);
-	let slash = p.worker_slash.mul_floor(stake);
+	// A caught cheater pays the cheaper of the audit slash and a missed reveal.
+	let miss = missed_deadline_slash(fee, p.miss_fee_multiple, u128::from(p.miss_slash_floor));
+	let prob = audit_probability(p.audit_probability.min(Perbill::from_percent(10)), fee, stake, p.worker_slash, miss, &veteran);
+	let slash = p.worker_slash.mul_floor(stake).min(miss);
 
 	let (mut cheated, mut caught, mut honest_profit, mut cheat_profit) = (0u32, 0u32, 0i128, 0i128);
 	let mut rng = draws(7);

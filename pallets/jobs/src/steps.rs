@@ -1,0 +1,148 @@
+//! The protocol steps that the single calls (`commit_result`, ...) and their batched forms
+//! (`commit_results`, ...) share, and the release of an assigned job.
+
+use crate::{pallet::*, types::*};
+use frame_support::{pallet_prelude::*, weights::Weight};
+use sp_runtime::traits::Saturating;
+use verinfer_primitives::{Commitment, JobId, Salt};
+
+/// The most workers a job is assigned to, releases included, before it is refunded: a job
+/// nobody can run in time does not circle through the queue forever.
+pub const MAX_ATTEMPTS: u8 = 4;
+
+impl<T: Config> Pallet<T> {
+	/// The assigned worker commits to its result.
+	pub(crate) fn do_commit_result(who: &T::AccountId, job: JobId, commitment: Commitment) -> DispatchResult {
+		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
+		ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotAwaitingCommit);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= entry.phase_ends, Error::<T>::CommitDeadlinePassed);
+		// The draw uses randomness from a block authored after this one.
+		let draw_at = now.saturating_add(DRAW_DELAY.into());
+		let draw_at = Self::refile(job, entry.phase_ends, draw_at)?;
+		entry.commitment = Some(commitment);
+		entry.status = JobStatus::Committed;
+		entry.phase_ends = draw_at;
+		Jobs::<T>::insert(job, entry);
+		Self::free_slot(who);
+		Self::delivered(who);
+		Self::deposit_event(Event::ResultCommitted { job, worker: who.clone() });
+		Ok(())
+	}
+
+	/// An auditor of the job commits to its own result, before any output is revealed.
+	pub(crate) fn do_commit_audit(who: &T::AccountId, job: JobId, commitment: Commitment) -> DispatchResult {
+		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let slot = entry.auditors.iter().position(|a| &a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+		let auditor = entry.auditors.get_mut(slot).ok_or(Error::<T>::NotAnAuditor)?;
+		ensure!(auditor.commitment.is_none(), Error::<T>::AlreadyCommitted);
+		match entry.status {
+			JobStatus::Auditing => {},
+			JobStatus::Queued | JobStatus::Assigned | JobStatus::Committed => {
+				return Err(Error::<T>::NotAuditing.into())
+			},
+			_ => return Err(Error::<T>::AuditWindowClosed.into()),
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		// An auditor of an escalated job's first round had its window already.
+		ensure!(now <= entry.phase_ends && entry.in_current_round(slot), Error::<T>::AuditWindowClosed);
+		if let Some(auditor) = entry.auditors.get_mut(slot) {
+			auditor.commitment = Some(commitment);
+		}
+		Self::deposit_event(Event::AuditCommitted { job, auditor: who.clone() });
+		if entry.current_round().iter().all(|a| a.commitment.is_some()) {
+			let previous = entry.phase_ends;
+			Self::open_reveal(job, &mut entry, now, Some(previous))?;
+		}
+		Jobs::<T>::insert(job, entry);
+		Self::delivered(who);
+		Ok(())
+	}
+
+	/// The worker reveals its output and salt. Unaudited jobs are final at once; audited
+	/// ones when every auditor that committed has revealed too.
+	pub(crate) fn do_reveal_result(
+		who: &T::AccountId,
+		job: JobId,
+		output: BoundedVec<u8, T::MaxOutputLen>,
+		salt: Salt,
+	) -> DispatchResult {
+		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
+		Self::check_reveal(job, &entry, who, entry.commitment, entry.revealed, &output, &salt)?;
+		entry.revealed = true;
+		Outputs::<T>::insert(job, who, output);
+		Self::deposit_event(Event::ResultRevealed { job });
+		Self::after_reveal(job, entry);
+		Ok(())
+	}
+
+	/// An auditor reveals its output and salt.
+	pub(crate) fn do_reveal_audit(
+		who: &T::AccountId,
+		job: JobId,
+		output: BoundedVec<u8, T::MaxOutputLen>,
+		salt: Salt,
+	) -> DispatchResult {
+		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let slot = entry.auditors.iter().position(|a| &a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+		let (commitment, revealed) = entry
+			.auditors
+			.get(slot)
+			.map(|a| (a.commitment, a.revealed))
+			.ok_or(Error::<T>::NotAnAuditor)?;
+		ensure!(revealed || entry.in_current_round(slot), Error::<T>::RevealDeadlinePassed);
+		Self::check_reveal(job, &entry, who, commitment, revealed, &output, &salt)?;
+		if let Some(a) = entry.auditors.get_mut(slot) {
+			a.revealed = true;
+		}
+		let agrees = entry
+			.worker
+			.as_ref()
+			.and_then(|w| Outputs::<T>::get(job, w))
+			.map(|worker_output| Self::matches(entry.model, &worker_output, &output));
+		Outputs::<T>::insert(job, who, output);
+		Self::deposit_event(Event::AuditRevealed { job, auditor: who.clone(), agrees: agrees.unwrap_or(false) });
+		Self::after_reveal(job, entry);
+		Ok(())
+	}
+
+	/// The assigned worker hands back a job it has not committed to, before the deadline.
+	pub(crate) fn do_release(who: &T::AccountId, job: JobId) -> DispatchResult {
+		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
+		ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotReleasable);
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= entry.phase_ends, Error::<T>::CommitDeadlinePassed);
+		Self::unfile(job, entry.phase_ends);
+		Self::free_slot(who);
+		entry.worker = None;
+		Self::deposit_event(Event::JobReleased { job, worker: who.clone() });
+		Self::requeue_or_expire(job, entry, who.clone(), now, MAX_ATTEMPTS);
+		Ok(())
+	}
+
+	/// The weight of a batch of reveals: each item weighs what its single call weighs.
+	pub fn reveals_weight(
+		items: &[(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt)],
+		per_item: fn(u32) -> Weight,
+	) -> Weight {
+		items
+			.iter()
+			.fold(Weight::zero(), |total, (_, output, _)| total.saturating_add(per_item(output.len() as u32)))
+	}
+
+	/// One fewer job held by `worker` (it committed, released or missed the job).
+	pub(crate) fn free_slot(worker: &T::AccountId) {
+		WorkerLoad::<T>::mutate_exists(worker, |load| {
+			let left = load.unwrap_or_default().saturating_sub(1);
+			*load = (left > 0).then_some(left);
+		});
+	}
+
+	/// `who` delivered a step in time: its run of missed deadlines is over.
+	fn delivered(who: &T::AccountId) {
+		MissStreak::<T>::remove(who);
+	}
+}
