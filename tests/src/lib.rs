@@ -4,12 +4,16 @@
 //! Every process is killed when its [`Node`] is dropped, and every temporary directory is
 //! removed with its [`tempfile::TempDir`], so a failing test leaves nothing behind.
 
+pub mod accounting;
+pub mod burst;
 pub mod chain;
 pub mod governance;
 pub mod network;
 pub mod node;
 pub mod worker;
 
+pub use accounting::*;
+pub use burst::*;
 pub use chain::*;
 pub use governance::*;
 pub use network::*;

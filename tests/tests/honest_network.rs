@@ -13,18 +13,14 @@
 //! `VERINFER_HONEST_JOBS` sets the number of jobs (24 by default, so that the test command
 //! stays short); `scripts/honest-network.sh` runs it with 200.
 
-use std::{collections::BTreeMap, time::Duration};
+use std::time::Duration;
 
-use anyhow::Context;
-use codec::Decode;
 use jsonrpsee::http_client::HttpClient;
-use sp_core::H256;
 use sp_keyring::Sr25519Keyring::{self, *};
 use sp_runtime::Perbill;
 use verinfer_e2e::*;
-use pallet_jobs::Verdict;
-use verinfer_primitives::{audit_probability, split_equally, split_fee, Reputation};
-use verinfer_runtime::{AccountId, Balance, Nonce, Runtime, RuntimeCall, RuntimeEvent, INF};
+use verinfer_primitives::{audit_probability, Reputation};
+use verinfer_runtime::{AccountId, Balance, RuntimeCall, INF};
 
 const STARTUP: Duration = Duration::from_secs(120);
 const AUDITOR_BOND: &str = "6000";
@@ -32,22 +28,6 @@ const MINER_BOND: Balance = 2_000 * INF;
 
 fn job_count() -> u64 {
 	std::env::var("VERINFER_HONEST_JOBS").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
-}
-
-async fn decode_at<T: Decode>(rpc: &HttpClient, key: &[u8], at: H256) -> anyhow::Result<Option<T>> {
-	storage_at(rpc, key, Some(at)).await?.map(|raw| T::decode(&mut &raw[..]).map_err(Into::into)).transpose()
-}
-
-/// Free plus reserved (holds included): what an account owns.
-async fn total_balance(rpc: &HttpClient, who: &AccountId, at: H256) -> anyhow::Result<Balance> {
-	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
-	let info: Option<frame_system::AccountInfo<Nonce, pallet_balances::AccountData<Balance>>> =
-		decode_at(rpc, &key, at).await?;
-	Ok(info.map_or(0, |i| i.data.free + i.data.reserved))
-}
-
-async fn total_issuance(rpc: &HttpClient, at: H256) -> anyhow::Result<Balance> {
-	Ok(decode_at(rpc, &pallet_balances::TotalIssuance::<Runtime>::hashed_key(), at).await?.unwrap_or_default())
 }
 
 /// One dApp: submits `jobs` jobs one after another (each waits for inclusion), digits and
@@ -139,83 +119,12 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 		wait_finalized(&rpc, now.number + 1, STARTUP).await?
 	};
 
-	// Walk the events of every block in between.
-	let mut expected: BTreeMap<AccountId, i128> = BTreeMap::new();
-	let mut credit = |who: &AccountId, amount: i128| *expected.entry(who.clone()).or_default() += amount;
-	let (mut minted, mut burned, mut audited) = (0u128, 0u128, 0u64);
-	// `System::Events` (the storage type itself is private to frame-system).
-	let events_key = [sp_io::hashing::twox_128(b"System"), sp_io::hashing::twox_128(b"Events")].concat();
-	for number in start.number + 1..=end.number {
-		let hash = block_hash(&rpc, number).await?.context("a finalized block hash")?;
-		let records: Vec<frame_system::EventRecord<RuntimeEvent, H256>> =
-			decode_at(&rpc, &events_key, hash).await?.unwrap_or_default();
-		for record in records {
-			match record.event {
-				RuntimeEvent::TransactionPayment(pallet_transaction_payment::Event::TransactionFeePaid {
-					who,
-					actual_fee,
-					tip,
-				}) => {
-					anyhow::ensure!(tip == 0, "no tips were given");
-					burned += actual_fee;
-					credit(&who, -(actual_fee as i128));
-				},
-				RuntimeEvent::Rewards(pallet_rewards::Event::EraClosed { budgets, .. }) => {
-					minted += budgets.total();
-					credit(&pallet_rewards::Pallet::<Runtime>::account_id(), budgets.total() as i128);
-				},
-				RuntimeEvent::Jobs(pallet_jobs::Event::JobFinalized { job, verdict, fee }) => {
-					let key = pallet_jobs::Jobs::<Runtime>::hashed_key_for(job);
-					let entry: pallet_jobs::Job<Runtime> = decode_at(&rpc, &key, hash).await?.context("the job")?;
-					let worker = entry.worker.clone().context("a finalized job has a worker")?;
-					let auditors: Vec<AccountId> =
-						entry.current_round().iter().filter(|a| a.revealed).map(|a| a.who.clone()).collect();
-					let was_audited = entry.audited == Some(true);
-					audited += u64::from(was_audited);
-					let wanted = if was_audited { Verdict::AcceptedByAudit } else { Verdict::AcceptedUnaudited };
-					anyhow::ensure!(verdict == wanted, "job {job}: {verdict:?}, audited {was_audited}");
-					anyhow::ensure!(fee == entry.fee && fee <= entry.max_fee, "job {job}: fee {fee}");
-					let model_key = pallet_models::Models::<Runtime>::hashed_key_for(entry.model);
-					let model: pallet_models::ModelInfoOf<Runtime> =
-						decode_at(&rpc, &model_key, hash).await?.context("the job's model")?;
-					let contributors = model.spec.contributors;
-					let shares: Vec<Perbill> = contributors.iter().map(|c| c.share).collect();
-					let split = split_fee(fee, &shares, entry.terms.treasury_share, entry.terms.auditor_share, !auditors.is_empty());
-					credit(&entry.owner, -(fee as i128));
-					for (c, amount) in contributors.iter().zip(&split.royalties) {
-						credit(&c.payee, *amount as i128);
-					}
-					credit(&verinfer_runtime::configs::TreasuryAccount::get(), split.treasury as i128);
-					for (a, amount) in auditors.iter().zip(split_equally(split.auditors, auditors.len() as u32)) {
-						credit(a, amount as i128);
-					}
-					credit(&worker, split.worker as i128);
-				},
-				RuntimeEvent::Jobs(
-					e @ (pallet_jobs::Event::WorkerSlashed { .. } |
-					pallet_jobs::Event::AuditorSlashed { .. } |
-					pallet_jobs::Event::DeadlineMissed { .. }),
-				) => anyhow::bail!("an honest network slashes nobody: {e:?}"),
-				_ => {},
-			}
-		}
-	}
-
-	// Every account changed by exactly what the events say.
-	let mut accounts: Vec<AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
-	accounts.push(verinfer_runtime::configs::TreasuryAccount::get());
-	accounts.push(pallet_rewards::Pallet::<Runtime>::account_id());
-	for who in expected.keys() {
-		anyhow::ensure!(accounts.contains(who), "a payment to an account nobody expected: {who}");
-	}
-	for who in &accounts {
-		let before = total_balance(&rpc, who, start.hash).await? as i128;
-		let after = total_balance(&rpc, who, end.hash).await? as i128;
-		let want = expected.get(who).copied().unwrap_or_default();
-		assert_eq!(after - before, want, "{who}: balance change against fee splits, fees and emission");
-	}
-	let issuance = total_issuance(&rpc, end.hash).await? as i128 - total_issuance(&rpc, start.hash).await? as i128;
-	assert_eq!(issuance, minted as i128 - burned as i128, "issuance moves by the emission minus the fees burned");
+	// Every account changed by exactly what the events say, and nobody was slashed.
+	let accounts: Vec<AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
+	let books = check_books(&rpc, start, end, &accounts).await.map_err(logs)?;
+	anyhow::ensure!(books.slashed.is_empty(), "an honest network slashes nobody: {:?}", books.slashed);
+	anyhow::ensure!(books.expired.is_empty(), "no job expires: {:?}", books.expired);
+	let (minted, burned, audited) = (books.minted, books.burned, books.audited);
 
 	// The audited share: between what a seasoned worker and a newcomer would get.
 	let p = |completed: u32| {

@@ -1,7 +1,8 @@
 //! The worker fed a malformed input from the chain: a model registered (and approved) with
 //! the digits CNN's weights but a text input schema lets a job through that the pallet's
-//! schema check accepts and the CNN cannot run. The miner skips it with a log line, keeps
-//! running, and completes the next, well-formed job.
+//! schema check accepts and the CNN cannot run. The miner hands it back with
+//! `release_jobs` instead of missing its deadline: it is not slashed, the job goes back to
+//! the queue, and the miner keeps running and completes the next, well-formed job.
 
 use std::time::Duration;
 
@@ -43,12 +44,20 @@ async fn the_miner_skips_an_input_its_model_cannot_run_and_keeps_mining() -> any
 		deadline: None,
 	});
 	submit_and_include(&rpc, Alice, call).await?;
-	let skipped = wait_for("the miner to skip job 0", JOB, || async {
-		Ok(miner.log().lines().any(|l| l.contains("job 0") && l.contains("refused the input")).then_some(()))
+	let released = wait_for("the miner to release job 0", JOB, || async {
+		let j = job(&rpc, 0).await?;
+		Ok((j["status"] == "Queued" && j["worker"].is_null()).then_some(j))
 	})
 	.await;
-	skipped.map_err(|e| logs(e, &miner))?;
+	released.map_err(|e| logs(e, &miner))?;
+	let log = miner.log();
+	assert!(log.lines().any(|l| l.contains("job 0") && l.contains("refused the input")), "the miner says why");
+	assert!(log.lines().any(|l| l.contains("job 0") && l.contains("releasing it")), "and that it hands the job back");
 	assert!(miner.is_running(), "the miner is still running after the bad input");
+	// Handing back costs nothing: the bond is whole and there is no missed deadline.
+	let ledger = stake_ledger(&rpc, &Bob.to_account_id()).await?.expect("Bob is bonded");
+	assert_eq!(ledger.active, 2_000 * INF, "no slash for a released job");
+	assert_eq!(reputation(&rpc, &Bob.to_account_id()).await?.missed_deadlines, 0);
 
 	// And it mines the next job as usual.
 	let result = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "7"], JOB).await;

@@ -158,17 +158,22 @@ pub fn expected_non_delivery_gain(miss_slash: u128) -> i128 {
 }
 
 /// The most a worker that stops answering (crashed, offline) can lose before the chain
-/// stops giving it work: `chill_after` consecutive missed deadlines, each slashed
-/// [`missed_deadline_slash`] of at most `max_fee`, after which it is chilled. Jobs beyond
-/// its declared capacity are never assigned to it, so a burst of jobs adds nothing to this
-/// bound, whatever a griefer spends on them.
-pub fn max_loss_before_chill<Balance: AtLeast32BitUnsigned + Copy>(
+/// stops giving it work: each of the `held` jobs it holds when it goes silent (assigned,
+/// which is at most its declared capacity, or committed and not yet revealed), plus fewer
+/// than `chill_after` assigned to it while its misses come in, each slashed
+/// [`missed_deadline_slash`] of at most `max_fee`; after `chill_after` misses in a row it
+/// is off duty. Jobs beyond its capacity are never assigned to it, so a burst of jobs adds
+/// nothing to this bound, whatever a griefer spends on them; and a worker that answers
+/// releases what it cannot run, so it loses nothing.
+pub fn max_loss_while_silent<Balance: AtLeast32BitUnsigned + Copy>(
 	max_fee: Balance,
 	fee_multiple: u32,
 	floor: Balance,
+	held: u32,
 	chill_after: u32,
 ) -> Balance {
-	missed_deadline_slash(max_fee, fee_multiple, floor).saturating_mul(chill_after.into())
+	let misses = held.saturating_add(chill_after.saturating_sub(1));
+	missed_deadline_slash(max_fee, fee_multiple, floor).saturating_mul(misses.into())
 }
 
 /// What cheating on one job is worth to a worker on average, in the balance's units:
@@ -303,11 +308,11 @@ mod tests {
 		// Non-delivery never pays against a release.
 		assert!(expected_non_delivery_gain(missed_deadline_slash(0u128, 20, 1)) < 0);
 		assert_eq!(expected_non_delivery_gain(u128::MAX), -i128::MAX);
-		// A miner that goes silent loses at most three misses' worth before it is chilled:
-		// with the shipped parameters (1 INF floor, 20 fees, jobs of 0.01 INF) 3 INF of a
-		// 2,000 INF bond, where the old rule (5 % of the stake per miss, compounding) took
-		// everything within a few hundred jobs.
+		// A miner that goes silent holding 64 jobs loses 66 misses' worth at most before it
+		// is chilled: with the shipped parameters (1 INF floor, 20 fees, jobs of 0.01 INF)
+		// 66 INF of a 2,000 INF bond, where the old rule (5 % of the stake per miss,
+		// compounding) took everything within a few hundred jobs.
 		let inf = 1_000_000_000_000u128;
-		assert_eq!(max_loss_before_chill(inf / 100, 20, inf, 3), 3 * inf);
+		assert_eq!(max_loss_while_silent(inf / 100, 20, inf, 64, 3), 66 * inf);
 	}
 }
