@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _, Result};
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
@@ -212,14 +212,24 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
         if behind >= 8 {
             tracing::warn!("{role}: {behind} finalized blocks were waiting; catching up on the newest");
         }
-        let mut newest = None;
-        for block in ready {
-            let at = block.at().await?;
-            let events = at.events().fetch().await?;
-            note_new_jobs(ctx, state, &events, &me)?;
-            newest = Some((block.number(), at));
+        // Their events, fetched side by side, say which jobs are new to this account.
+        let fetched: Vec<Result<_>> = futures::stream::iter(ready)
+            .map(|block| async move {
+                let at = block.at().await?;
+                let events = at.events().fetch().await?;
+                Ok::<_, anyhow::Error>(events)
+            })
+            .buffered(8)
+            .collect()
+            .await;
+        for events in fetched {
+            note_new_jobs(ctx, state, &events?, &me)?;
         }
-        let Some((number, at)) = newest else { continue };
+        // Act on the newest finalized state, not on the block that woke the loop: when the
+        // loop is slower than the chain, an older block's state would send steps that are
+        // no longer due.
+        let at = chain.api.at_current_block().await?;
+        let number = at.block_number();
         let plan = plan(chain, ctx, state, &at, &me).await?;
         act(chain, ctx, state, &at, plan, max_batch).await?;
         ctx.metrics.finalized_block.with_label_values(&[role]).set(number);
@@ -287,8 +297,20 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
     let mut plan = Plan::default();
     let mut done = Vec::new();
     let mut slack: Option<u64> = None;
+    // Read every held job at `at`, several requests in flight at once.
+    let ids: Vec<JobId> = state.held.keys().copied().collect();
+    let jobs: Vec<(JobId, Result<Option<Job>>)> = futures::stream::iter(ids)
+        .map(|id| async move { (id, chain.job_at(at, id).await) })
+        .buffered(16)
+        .collect()
+        .await;
+    let mut by_id: BTreeMap<JobId, Option<Job>> = BTreeMap::new();
+    for (id, job) in jobs {
+        by_id.insert(id, job?);
+    }
+    let mut jobs = by_id;
     for (&id, held) in state.held.iter_mut() {
-        let Some(job) = chain.job_at(at, id).await? else {
+        let Some(job) = jobs.remove(&id).flatten() else {
             done.push(id);
             continue;
         };
@@ -417,14 +439,25 @@ async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(Jo
     Ok(())
 }
 
-type Bounded<T> = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec<T>;
+use runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec as Bounded;
+
+/// An output to reveal.
+struct Output(Vec<u8>);
+
+/// The most weight (ref time, proof size) one normal transaction may have, from the
+/// runtime's `System::BlockWeights`.
+fn max_extrinsic_weight(at: &AtBlock) -> Result<(u64, u64)> {
+    let weights = at.constants().entry(runtime::constants().system().block_weights()).context("reading System::BlockWeights")?;
+    let normal = weights.per_class.normal;
+    let max = normal.max_extrinsic.unwrap_or(normal.max_total.unwrap_or(weights.max_block));
+    Ok((max.ref_time, max.proof_size))
+}
 
 /// The items of one batched call.
-#[derive(Clone)]
 enum Items {
     Release(Vec<JobId>),
     Commit(Vec<(JobId, [u8; 32])>),
-    Reveal(Vec<(JobId, Bounded<u8>, [u8; 32])>),
+    Reveal(Vec<(JobId, Output, [u8; 32])>),
 }
 
 /// A batched call and the steps it carries.
@@ -433,24 +466,90 @@ struct Batch {
     steps: Vec<(JobId, Step)>,
 }
 
-type Progress = subxt::transactions::TransactionProgress<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>;
 
-/// Signs and submits one batched call: the miner's or the auditor's form of it.
-async fn submit_batch(
+type Signed = subxt::transactions::SubmittableTransaction<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>;
+
+impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Release(j) => j.len(),
+            Items::Commit(i) => i.len(),
+            Items::Reveal(i) => i.len(),
+        }
+    }
+
+    /// The two halves of the batch.
+    fn split(self) -> (Items, Items) {
+        fn halves<T>(mut v: Vec<T>) -> (Vec<T>, Vec<T>) {
+            let back = v.split_off(v.len() / 2);
+            (v, back)
+        }
+        match self {
+            Items::Release(j) => {
+                let (a, b) = halves(j);
+                (Items::Release(a), Items::Release(b))
+            }
+            Items::Commit(i) => {
+                let (a, b) = halves(i);
+                (Items::Commit(a), Items::Commit(b))
+            }
+            Items::Reveal(i) => {
+                let (a, b) = halves(i);
+                (Items::Reveal(a), Items::Reveal(b))
+            }
+        }
+    }
+}
+
+/// Signs one batched call (the miner's or the auditor's form of it), without submitting.
+async fn sign_batch(
     tx: &mut crate::chain::Transactions,
     key: &Key,
     duty: Duty,
-    items: Items,
+    items: &Items,
     params: <<crate::chain::Config as subxt::Config>::TransactionExtensions as subxt::config::TransactionExtensions<crate::chain::Config>>::Params,
-) -> Result<Progress, subxt::error::ExtrinsicError> {
+) -> Result<Signed, subxt::error::ExtrinsicError> {
     let jobs = runtime::tx().jobs();
     match (items, duty) {
-        (Items::Release(j), _) => tx.sign_and_submit_then_watch(&jobs.release_jobs(Bounded(j)), key.pair(), params).await,
-        (Items::Commit(i), Duty::Mine) => tx.sign_and_submit_then_watch(&jobs.commit_results(Bounded(i)), key.pair(), params).await,
-        (Items::Commit(i), Duty::Verify) => tx.sign_and_submit_then_watch(&jobs.commit_audits(Bounded(i)), key.pair(), params).await,
-        (Items::Reveal(i), Duty::Mine) => tx.sign_and_submit_then_watch(&jobs.reveal_results(Bounded(i)), key.pair(), params).await,
-        (Items::Reveal(i), Duty::Verify) => tx.sign_and_submit_then_watch(&jobs.reveal_audits(Bounded(i)), key.pair(), params).await,
+        (Items::Release(j), _) => tx.create_signed(&jobs.release_jobs(Bounded(j.clone())), key.pair(), params).await,
+        (Items::Commit(i), Duty::Mine) => tx.create_signed(&jobs.commit_results(Bounded(i.clone())), key.pair(), params).await,
+        (Items::Commit(i), Duty::Verify) => tx.create_signed(&jobs.commit_audits(Bounded(i.clone())), key.pair(), params).await,
+        (Items::Reveal(i), Duty::Mine) => {
+            let items = i.iter().map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s)).collect();
+            tx.create_signed(&jobs.reveal_results(Bounded(items)), key.pair(), params).await
+        }
+        (Items::Reveal(i), Duty::Verify) => {
+            let items = i.iter().map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s)).collect();
+            tx.create_signed(&jobs.reveal_audits(Bounded(items)), key.pair(), params).await
+        }
     }
+}
+
+/// What `TransactionPaymentApi_query_info` says of a transaction: its weight, class and fee.
+#[derive(codec::Decode, Debug)]
+struct DispatchInfo {
+    #[codec(compact)]
+    ref_time: u64,
+    #[codec(compact)]
+    proof_size: u64,
+    _class: u8,
+    _partial_fee: u128,
+}
+
+/// The weight the runtime charges for the signed transaction `encoded`, at block `at`.
+async fn weight_of(chain: &Chain, at: &AtBlock, encoded: &[u8]) -> Result<(u64, u64)> {
+    let mut data = encoded.to_vec();
+    data.extend_from_slice(&(encoded.len() as u32).to_le_bytes());
+    let hex_data = format!("0x{}", hex::encode(&data));
+    let block = format!("{:?}", at.block_hash());
+    let answer: String = chain
+        .rpc
+        .request("state_call", subxt::rpcs::rpc_params!["TransactionPaymentApi_query_info", hex_data, block])
+        .await
+        .context("TransactionPaymentApi_query_info")?;
+    let bytes = hex::decode(answer.trim_start_matches("0x"))?;
+    let info = <DispatchInfo as codec::Decode>::decode(&mut &bytes[..]).context("decoding the dispatch info")?;
+    Ok((info.ref_time, info.proof_size))
 }
 
 async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, plan: Plan, max_batch: usize) -> Result<()> {
@@ -492,7 +591,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
         batches.push(Batch { steps: chunk.iter().map(|(j, _)| (*j, Step::Commit)).collect(), items: Items::Commit(chunk.to_vec()) });
     }
     // Reveals, split by count and by bytes.
-    let mut reveals: Vec<Vec<(JobId, Bounded<u8>, [u8; 32])>> = vec![Vec::new()];
+    let mut reveals: Vec<Vec<(JobId, Output, [u8; 32])>> = vec![Vec::new()];
     let mut bytes = 0usize;
     for (job, _, _, _) in &plan.reveal {
         let Some(output) = state.held.get(job).and_then(|h| h.output.clone()) else { continue };
@@ -503,7 +602,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
         }
         bytes += output.len();
         if let Some(current) = reveals.last_mut() {
-            current.push((*job, Bounded(output), ctx.key.salt(*job, role)));
+            current.push((*job, Output(output), ctx.key.salt(*job, role)));
         }
     }
     for items in reveals.into_iter().filter(|r| !r.is_empty()) {
@@ -531,7 +630,9 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
     }
     let mut tx = at.tx();
     let until = at.block_number().saturating_add(MORTAL_PERIOD);
-    for batch in batches {
+    let limit = max_extrinsic_weight(at)?;
+    let mut queue: std::collections::VecDeque<Batch> = batches.into();
+    while let Some(batch) = queue.pop_front() {
         let Some(nonce) = state.nonce else { break };
         let params = DefaultExtrinsicParamsBuilder::<crate::chain::Config>::new()
             .nonce(nonce)
@@ -539,7 +640,29 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             .build();
         let call_name = batch.steps.first().map_or("batch", |(_, s)| s.label());
         let started = Instant::now();
-        match submit_batch(&mut tx, &ctx.key, ctx.settings.duty, batch.items, params).await {
+        let signed = match sign_batch(&mut tx, &ctx.key, ctx.settings.duty, &batch.items, params).await {
+            Ok(signed) => signed,
+            Err(e) => {
+                tracing::warn!("{call_name}: cannot build the transaction ({e}); retrying at the next block");
+                break;
+            }
+        };
+        // A batch heavier than one transaction may be is split in two, so the pool never
+        // refuses it for exhausting the block's limits.
+        let (ref_time, proof_size) = weight_of(chain, at, signed.encoded()).await?;
+        if ref_time > limit.0 || proof_size > limit.1 {
+            if batch.items.len() > 1 {
+                let (a, b) = batch.items.split();
+                let cut = a.len();
+                let (sa, sb) = (batch.steps[..cut].to_vec(), batch.steps[cut..].to_vec());
+                queue.push_front(Batch { items: b, steps: sb });
+                queue.push_front(Batch { items: a, steps: sa });
+            } else {
+                tracing::error!("{call_name} of job {:?}: one item weighs more than a transaction may; skipping it", batch.steps);
+            }
+            continue;
+        }
+        match signed.submit_and_watch().await {
             Ok(progress) => {
                 state.nonce = Some(nonce + 1);
                 {

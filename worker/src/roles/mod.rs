@@ -251,9 +251,9 @@ async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, pric
             if prefs.capacity != capacity {
                 tracing::info!("declaring a capacity of {capacity} job(s) at once (the bond says {})", prefs.capacity);
                 let update = runtime::tx().compute_staking().update_worker(
-                    prefs.models.clone(),
+                    runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(prefs.models.0.clone()),
                     prefs.price,
-                    prefs.endpoint.clone(),
+                    runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(prefs.endpoint.0.clone()),
                     capacity,
                 );
                 chain.submit_and_finalize(key, &update).await.context("updating the capacity failed")?;
