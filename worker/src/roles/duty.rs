@@ -113,6 +113,9 @@ impl Step {
     }
 }
 
+/// A step of one assignment of a job.
+type StepKey = (JobId, u8, Step);
+
 /// Where a sent step is.
 #[derive(Clone, Copy, Debug)]
 enum Sent {
@@ -125,7 +128,9 @@ enum Sent {
 /// The steps in flight, shared with the tasks that watch their transactions.
 #[derive(Default, Debug)]
 struct TxBook {
-    sent: HashMap<(JobId, Step), Sent>,
+    /// Keyed by job, assignment (a requeued job is a new assignment, with new steps) and
+    /// step.
+    sent: HashMap<StepKey, Sent>,
     /// A transaction was refused or dropped: the nonces after it are void.
     resync_nonce: bool,
 }
@@ -135,6 +140,8 @@ struct Held {
     output: Option<Vec<u8>>,
     /// The model cannot run the input: a miner releases the job, an auditor skips it.
     refused: bool,
+    /// The job's assignment count when last read (`Job::attempts`).
+    attempt: u8,
 }
 
 /// The state that survives reconnects.
@@ -278,13 +285,13 @@ fn note_new_jobs(
 
 /// Whether `step` of `job` may be sent now: not in flight and not landed. A pending step
 /// whose mortal era ended by block `now` is given up, and its nonce with it.
-fn may_send(book: &mut TxBook, job: JobId, step: Step, now: u64) -> bool {
-    match book.sent.get(&(job, step)) {
+fn may_send(book: &mut TxBook, (job, attempt, step): StepKey, now: u64) -> bool {
+    match book.sent.get(&(job, attempt, step)) {
         None => true,
         Some(Sent::Landed) => false,
         Some(Sent::Pending { until }) if *until < now => {
             tracing::warn!("job {job}: the {} transaction expired unincluded; sending it again", step.label());
-            book.sent.remove(&(job, step));
+            book.sent.remove(&(job, attempt, step));
             book.resync_nonce = true;
             true
         }
@@ -326,6 +333,8 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             continue;
         };
         let item = (id, job.model, job.input.0.clone(), job.input_hash);
+        held.attempt = job.attempts;
+        let key = |step| (id, job.attempts, step);
         let commit_phase = match ctx.settings.duty {
             Duty::Mine => matches!(job.status, JobStatus::Assigned),
             Duty::Verify => matches!(job.status, JobStatus::Auditing),
@@ -336,7 +345,7 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                 slack = Some(slack.map_or(left, |s| s.min(left)));
                 let late = held.output.is_none() && left < u64::from(RELEASE_MARGIN);
                 if held.refused || late {
-                    if may_send(&mut lock(&state.book), id, Step::Release, now) {
+                    if may_send(&mut lock(&state.book), key(Step::Release), now) {
                         plan.release.push((id, if held.refused { "input" } else { "late" }));
                     }
                     continue;
@@ -344,11 +353,11 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             } else if held.refused {
                 continue;
             }
-            if may_send(&mut lock(&state.book), id, Step::Commit, now) {
+            if may_send(&mut lock(&state.book), key(Step::Commit), now) {
                 plan.commit.push(item);
             }
         } else if matches!(job.status, JobStatus::Revealing) && committed && !revealed {
-            if may_send(&mut lock(&state.book), id, Step::Reveal, now) {
+            if may_send(&mut lock(&state.book), key(Step::Reveal), now) {
                 plan.reveal.push(item);
             }
         }
@@ -358,7 +367,7 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
     }
     // Steps of jobs no longer held are forgotten (a job reassigned to this worker later
     // starts afresh).
-    lock(&state.book).sent.retain(|(job, _), _| state.held.contains_key(job));
+    lock(&state.book).sent.retain(|(job, _, _), _| state.held.contains_key(job));
     if let Some(left) = slack {
         ctx.metrics.deadline_slack_blocks.with_label_values(&[ctx.settings.duty.label()]).set(left);
         if left < u64::from(RELEASE_MARGIN) * 2 {
@@ -441,6 +450,11 @@ async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(Jo
 
 use runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec as Bounded;
 
+/// The assignment of `job` the plan read.
+fn attempt(state: &DutyState, job: JobId) -> u8 {
+    state.held.get(&job).map_or(0, |h| h.attempt)
+}
+
 /// An output to reveal.
 struct Output(Vec<u8>);
 
@@ -463,7 +477,7 @@ enum Items {
 /// A batched call and the steps it carries.
 struct Batch {
     items: Items,
-    steps: Vec<(JobId, Step)>,
+    steps: Vec<StepKey>,
 }
 
 
@@ -575,7 +589,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
             ctx.metrics.released.with_label_values(&[reason]).inc();
         }
         let jobs: Vec<JobId> = chunk.iter().map(|(j, _)| *j).collect();
-        batches.push(Batch { steps: jobs.iter().map(|j| (*j, Step::Release)).collect(), items: Items::Release(jobs) });
+        batches.push(Batch { steps: jobs.iter().map(|j| (*j, attempt(state, *j), Step::Release)).collect(), items: Items::Release(jobs) });
     }
     // Commits.
     let mut commits = Vec::new();
@@ -588,7 +602,10 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
         commits.push((*job, c));
     }
     for chunk in commits.chunks(max_batch) {
-        batches.push(Batch { steps: chunk.iter().map(|(j, _)| (*j, Step::Commit)).collect(), items: Items::Commit(chunk.to_vec()) });
+        batches.push(Batch {
+            steps: chunk.iter().map(|(j, _)| (*j, attempt(state, *j), Step::Commit)).collect(),
+            items: Items::Commit(chunk.to_vec()),
+        });
     }
     // Reveals, split by count and by bytes.
     let mut reveals: Vec<Vec<(JobId, Output, [u8; 32])>> = vec![Vec::new()];
@@ -606,7 +623,7 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
         }
     }
     for items in reveals.into_iter().filter(|r| !r.is_empty()) {
-        let steps = items.iter().map(|(j, _, _)| (*j, Step::Reveal)).collect();
+        let steps = items.iter().map(|(j, _, _)| (*j, attempt(state, *j), Step::Reveal)).collect();
         batches.push(Batch { items: Items::Reveal(items), steps });
     }
     send(chain, ctx, state, at, batches).await
@@ -638,7 +655,7 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             .nonce(nonce)
             .mortal(MORTAL_PERIOD)
             .build();
-        let call_name = batch.steps.first().map_or("batch", |(_, s)| s.label());
+        let call_name = batch.steps.first().map_or("batch", |(_, _, s)| s.label());
         let started = Instant::now();
         let signed = match sign_batch(&mut tx, &ctx.key, ctx.settings.duty, &batch.items, params).await {
             Ok(signed) => signed,
