@@ -1,6 +1,6 @@
 //! Checking the books of a run: walking the events of every block between two finalized
 //! blocks, every account's balance change must equal what the jobs' fee splits, the
-//! transaction fees, the slashes and the reward emission say, to the unit, and total
+//! transaction fees, the slashes, plain transfers and the reward emission say, to the unit, and total
 //! issuance must move by exactly the emission minted minus the fees burned.
 
 use std::collections::BTreeMap;
@@ -105,6 +105,10 @@ pub async fn check_books(rpc: &HttpClient, start: BlockRef, end: BlockRef, accou
 					anyhow::ensure!(tip == 0, "no tips were given");
 					books.burned += actual_fee;
 					credit(&who, -(actual_fee as i128));
+				},
+				RuntimeEvent::Balances(pallet_balances::Event::Transfer { from, to, amount }) => {
+					credit(&from, -(amount as i128));
+					credit(&to, amount as i128);
 				},
 				RuntimeEvent::Rewards(pallet_rewards::Event::EraClosed { budgets, .. }) => {
 					books.minted += budgets.total();

@@ -145,6 +145,9 @@ pub async fn burst_and_check(
 	let keys: Vec<_> = (0..dapps).map(dapp_key).collect();
 	let accounts: Vec<AccountId> = keys.iter().map(account_of).collect();
 	fund(rpc, sp_keyring::Sr25519Keyring::Alice, &accounts, 100 * INF).await?;
+	// The books open once the funding is final too.
+	let funded = crate::best(rpc).await?;
+	crate::wait_finalized(rpc, funded.number, Duration::from_secs(120)).await?;
 	let workers = [miner.0.to_account_id(), auditor.0.to_account_id()];
 	let bonds_before = (
 		crate::stake_ledger(rpc, &workers[0]).await?.context("the miner's bond")?.active,

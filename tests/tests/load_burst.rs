@@ -70,7 +70,8 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let keys: Vec<_> = (0..accounts).map(dapp_key).collect();
 	let dapps: Vec<AccountId> = keys.iter().map(account_of).collect();
 	fund(&rpc, Alice, &dapps, 1_000 * INF).await?;
-	let start = finalized(&rpc).await?;
+	let funded = best(&rpc).await?;
+	let start = wait_finalized(&rpc, funded.number, Duration::from_secs(120)).await?;
 	let began = std::time::Instant::now();
 	let per_dapp = jobs.div_ceil(accounts as u32);
 	let submitted = submit_burst(&rpc, &keys, per_dapp, minilm_job).await?;
