@@ -91,28 +91,31 @@ pub struct DevPace {
 	pub min_interval: Duration,
 }
 
-/// One item per block worth of transactions: after a notification, waits until
-/// `min_interval` has passed since the previous item, then takes every notification that
-/// arrived meanwhile, so that they share one block.
-fn paced<S>(imports: S, min_interval: Duration) -> impl Stream<Item = ()> + Send
+/// One item per block: after a trigger (`true` for a timer tick, `false` for a
+/// transaction), waits until `min_interval` has passed since the previous block, then takes
+/// every trigger that arrived meanwhile, so that their transactions share one block. The
+/// item says whether the block may be empty (only timer ticks triggered it).
+fn paced<S>(triggers: S, min_interval: Duration) -> impl Stream<Item = bool> + Send
 where
-	S: Stream + Send + Unpin + 'static,
+	S: Stream<Item = bool> + Send + Unpin + 'static,
 {
-	futures::stream::unfold((imports, None::<Instant>), move |(mut imports, last)| async move {
-		imports.next().await?;
+	futures::stream::unfold((triggers, None::<Instant>), move |(mut triggers, last)| async move {
+		let mut create_empty = triggers.next().await?;
 		if let Some(wait) = last.map(|at| (at + min_interval).saturating_duration_since(Instant::now())) {
 			if !wait.is_zero() {
 				futures_timer::Delay::new(wait).await;
 			}
 		}
-		while let Some(Some(_)) = imports.next().now_or_never() {}
-		Some(((), (imports, Some(Instant::now()))))
+		while let Some(Some(timer)) = triggers.next().now_or_never() {
+			create_empty &= timer;
+		}
+		Some((create_empty, (triggers, Some(Instant::now()))))
 	})
 }
 
 /// The commands that drive the seal task: one per batch of transactions imported into the
-/// pool (paced by `pace.min_interval`), one every `pace.max_interval`, and whatever the
-/// `engine_*` RPC methods send. Each seals and finalizes.
+/// pool and one every `pace.max_interval`, never two within `pace.min_interval`, and
+/// whatever the `engine_*` RPC methods send. Each seals and finalizes.
 pub fn seal_commands<S, R>(
 	pool_imports: S,
 	pace: DevPace,
@@ -129,11 +132,12 @@ where
 		parent_hash: None,
 		sender: None,
 	};
-	let on_transaction = paced(pool_imports, pace.min_interval).map(move |()| seal(false)).boxed();
+	let on_transaction = pool_imports.map(|_| false).boxed();
 	let on_timer = futures::stream::unfold((), move |()| async move {
 		futures_timer::Delay::new(block_time).await;
-		Some((seal(true), ()))
+		Some((true, ()))
 	})
 	.boxed();
-	futures::stream::select(futures::stream::select(on_transaction, on_timer), rpc_commands)
+	let sealed = paced(futures::stream::select(on_transaction, on_timer), pace.min_interval).map(seal).boxed();
+	futures::stream::select(sealed, rpc_commands)
 }

@@ -3,7 +3,8 @@
 //! spec), submitted at once from many accounts, against 1 to 4 miners and one auditor.
 //!
 //! Settings (environment): `LOAD_JOBS` (default 1000), `LOAD_ACCOUNTS` (20), `LOAD_MINERS`
-//! (1, at most 4). It prints:
+//! (1, at most 4), `LOAD_BUDGET` (the miners' `--capacity-budget`, seconds of worst-case
+//! inference taken at once; default 2). It prints:
 //! - jobs accepted and refunded, and jobs finished per second (first submission to the
 //!   last final result, by block timestamps);
 //! - p50 and p99 latency from the block that included the submission to the block of the
@@ -47,6 +48,8 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let jobs: u32 = env("LOAD_JOBS", 1000);
 	let accounts: usize = env("LOAD_ACCOUNTS", 20);
 	let miner_count: usize = env::<usize>("LOAD_MINERS", 1).clamp(1, 4);
+	let budget: f64 = env("LOAD_BUDGET", 2.0);
+	let budget = budget.to_string();
 	let dir = tempfile::tempdir()?;
 	let nodes = start_validators(dir.path(), &local_spec())?;
 	for node in &nodes {
@@ -58,7 +61,8 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	for (i, key) in miner_keys.iter().take(miner_count).enumerate() {
 		let uri = format!("//{key:?}");
 		let node = &nodes[(i + 1) % nodes.len()];
-		miners.push(Worker::start(&format!("miner-{i}"), dir.path(), &node.ws_url(), &["mine", "--key", &uri, "--bond", "2000", "--models", "all-MiniLM-L6-v2"])?);
+		let args = ["mine", "--key", &uri, "--bond", "2000", "--models", "all-MiniLM-L6-v2", "--capacity-budget", &budget];
+		miners.push(Worker::start(&format!("miner-{i}"), dir.path(), &node.ws_url(), &args)?);
 	}
 	let auditor = Worker::start("auditor", dir.path(), &nodes[3].ws_url(), &["verify", "--key", "//Eve", "--bond", "6000"])?;
 	wait_for("the miners and the auditor", Duration::from_secs(300), || async {
@@ -137,7 +141,8 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let mean_weight = weights.iter().sum::<f64>() / weights.len().max(1) as f64;
 	let max_weight = weights.iter().copied().fold(0.0, f64::max);
 
-	println!("\nload burst: {submitted} MiniLM jobs from {accounts} accounts, {miner_count} miner(s), 1 auditor, 4 validators");
+	let capacities: Vec<String> = workers(&rpc, 1).await?.iter().map(|w| w["capacity"].to_string()).collect();
+	println!("\nload burst: {submitted} MiniLM jobs from {accounts} accounts, {miner_count} miner(s) (capacity {}), 1 auditor, 4 validators", capacities.join(", "));
 	println!("  submitted in          {submit_seconds:.1} s (open loop: no client waits for an answer)");
 	println!("  accepted              {accepted}, refunded from the queue {}", books.expired.len());
 	println!("  audited               {}", books.audited);

@@ -271,9 +271,11 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type WorkerLoad<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// How many deadlines each account missed in a row (reset when it delivers).
+	/// How many blocks in a row each account missed deadlines in (several misses in one
+	/// block count once), and the last such block; reset when it delivers a step.
 	#[pallet::storage]
-	pub type MissStreak<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+	pub type MissStreak<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (u32, BlockNumberFor<T>), OptionQuery>;
 
 	/// Genesis: the initial market parameters.
 	#[pallet::genesis_config]
@@ -333,8 +335,8 @@ pub mod pallet {
 		JobRequeued { job: JobId, failed_worker: T::AccountId },
 		/// The assigned worker handed the job back before its commit deadline, unslashed.
 		JobReleased { job: JobId, worker: T::AccountId },
-		/// An account missed `misses` deadlines in a row and was taken off duty; it gets no
-		/// new work until it activates again.
+		/// An account missed deadlines in `misses` blocks in a row and was taken off duty; it
+		/// gets no new work until it activates again.
 		ChilledForMisses { job: JobId, who: T::AccountId, misses: u32 },
 		/// The job ended without a result; the owner was refunded.
 		JobExpired { job: JobId, status: JobStatus },

@@ -499,14 +499,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Slashes `who` by `amount` for a missed deadline of `job`, and takes it off duty once
-	/// it has missed `chill_after_misses` deadlines in a row.
+	/// it has missed deadlines in `chill_after_misses` blocks in a row without delivering.
 	fn missed_deadline(job: JobId, who: &T::AccountId, status: JobStatus, entry: &Job<T>, amount: BalanceOf<T>) {
 		let slashed = T::Staking::slash_exact(who, amount, SlashDestination::Treasury);
 		T::Staking::note_missed_deadline(who);
 		Self::deposit_event(Event::DeadlineMissed { job, who: who.clone(), status, slashed });
-		let misses = MissStreak::<T>::mutate(who, |n| {
-			*n = n.saturating_add(1);
-			*n
+		// Misses in one block (an outage, not a habit) count once.
+		let now = frame_system::Pallet::<T>::block_number();
+		let misses = MissStreak::<T>::mutate(who, |streak| {
+			let (count, last) = streak.unwrap_or_default();
+			let count = if streak.is_some() && last == now { count } else { count.saturating_add(1) };
+			*streak = Some((count, now));
+			count
 		});
 		if misses >= entry.terms.chill_after_misses {
 			MissStreak::<T>::remove(who);

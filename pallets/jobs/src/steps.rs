@@ -73,6 +73,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_reveal(job, &entry, who, entry.commitment, entry.revealed, &output, &salt)?;
 		entry.revealed = true;
 		Outputs::<T>::insert(job, who, output);
+		Self::delivered(who);
 		Self::deposit_event(Event::ResultRevealed { job });
 		Self::after_reveal(job, entry);
 		Ok(())
@@ -103,6 +104,7 @@ impl<T: Config> Pallet<T> {
 			.and_then(|w| Outputs::<T>::get(job, w))
 			.map(|worker_output| Self::matches(entry.model, &worker_output, &output));
 		Outputs::<T>::insert(job, who, output);
+		Self::delivered(who);
 		Self::deposit_event(Event::AuditRevealed { job, auditor: who.clone(), agrees: agrees.unwrap_or(false) });
 		Self::after_reveal(job, entry);
 		Ok(())

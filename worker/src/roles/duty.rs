@@ -47,12 +47,16 @@ use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key
 use crate::engine::{Engine, ModelKind};
 use crate::metrics::Metrics;
 
-/// How many blocks a transaction stays valid after the finalized block it was built at.
-pub const MORTAL_PERIOD: u64 = 256;
+/// How many blocks a transaction stays valid after the finalized block it was built at:
+/// shorter than any commit window, so a transaction stuck in a pool expires, and is sent
+/// again, while its job can still be delivered.
+pub const MORTAL_PERIOD: u64 = 32;
 
-/// A miner releases a job it has not computed yet when fewer blocks than this are left
-/// before the commit deadline: a commit sent now might land too late.
-pub const RELEASE_MARGIN: u32 = 3;
+/// A miner releases a job instead of committing it when fewer blocks than this are left
+/// before the commit deadline (counted from finalized state, which lags the best block by
+/// a few blocks on a GRANDPA chain): a commit sent now might land too late, and one late
+/// item would fail the whole batch it is in.
+pub const RELEASE_MARGIN: u32 = 6;
 
 /// The most output bytes revealed in one transaction, well inside a block.
 const MAX_REVEAL_BYTES: usize = 512 * 1024;
@@ -257,6 +261,14 @@ fn note_new_jobs(
         let ev = ev?;
         match ctx.settings.duty {
             Duty::Mine => {
+                if let Some(Ok(c)) = ev.decode_fields_as::<runtime::jobs::events::ChilledForMisses>() {
+                    if &c.who == me {
+                        tracing::error!(
+                            "taken off duty after missing deadlines in {} blocks in a row: no new jobs until you fix the cause and call computeStaking.activate",
+                            c.misses
+                        );
+                    }
+                }
                 if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
                     if &a.worker == me {
                         tracing::debug!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
@@ -343,7 +355,7 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             let left = u64::from(job.phase_ends).saturating_sub(now);
             if ctx.settings.duty == Duty::Mine {
                 slack = Some(slack.map_or(left, |s| s.min(left)));
-                let late = held.output.is_none() && left < u64::from(RELEASE_MARGIN);
+                let late = left < u64::from(RELEASE_MARGIN);
                 if held.refused || late {
                     if may_send(&mut lock(&state.book), key(Step::Release), now) {
                         plan.release.push((id, if held.refused { "input" } else { "late" }));

@@ -313,7 +313,7 @@ fn a_missed_deadline_costs_a_multiple_of_the_fee_and_repeated_misses_chill() {
 		assert!(events().iter().any(|e| matches!(e, Event::ChilledForMisses { who: WORKER, misses: 3, .. })));
 		assert!(!Staking::<Test>::is_active_worker(&WORKER, EXACT));
 		assert!(Staking::<Test>::stake(&WORKER) > stake * 9 / 10);
-		assert_eq!(MissStreak::<Test>::get(WORKER), 0);
+		assert_eq!(MissStreak::<Test>::get(WORKER), None);
 		run_to(System::block_number() + 40);
 		assert_settled(issuance);
 	});
@@ -326,11 +326,11 @@ fn a_delivery_ends_a_run_of_misses() {
 		let first = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(first, JobStatus::Assigned);
 		run_to(job(first).phase_ends);
-		assert_eq!(MissStreak::<Test>::get(WORKER), 1);
+		assert_eq!(MissStreak::<Test>::get(WORKER).map(|s| s.0), Some(1));
 		let next = submit(DAPP, EXACT, &[9, 2, 3, 4], 5_000);
 		run_until(next, JobStatus::Assigned);
 		commit(next, WORKER, &honest_output(EXACT));
-		assert_eq!(MissStreak::<Test>::get(WORKER), 0);
+		assert_eq!(MissStreak::<Test>::get(WORKER), None);
 		assert!(Staking::<Test>::is_active_worker(&WORKER, EXACT));
 	});
 }
@@ -341,5 +341,32 @@ fn a_chill_threshold_of_zero_is_refused() {
 		let mut p = params();
 		p.chill_after_misses = 0;
 		assert_noop!(Jobs::set_params(RuntimeOrigin::root(), p), Error::<Test>::ZeroChillThreshold);
+	});
+}
+
+#[test]
+fn misses_in_one_block_count_once_and_a_reveal_ends_the_run() {
+	new_test_ext().execute_with(|| {
+		let mut p = params();
+		p.audit_probability = sp_runtime::Perbill::from_parts(1);
+		p.min_worker_score = 0;
+		p.miss_fee_multiple = 2;
+		assert_ok!(Jobs::set_params(RuntimeOrigin::root(), p));
+		// Three jobs held at once, all missed in the same block: one outage, not three.
+		let ids: Vec<JobId> = (0..3).map(|i| submit(DAPP, EXACT, &[i, 7, 3, 4], 5_000)).collect();
+		run_until(ids[2], JobStatus::Assigned);
+		assert!(ids.iter().all(|id| job(*id).worker == Some(WORKER)));
+		run_to(job(ids[0]).phase_ends);
+		assert_eq!(MissStreak::<Test>::get(WORKER).map(|s| s.0), Some(1));
+		assert!(Staking::<Test>::is_active_worker(&WORKER, EXACT), "one bad block does not chill");
+		// A worker that commits and then reveals is delivering: the run ends at the reveal too.
+		MissStreak::<Test>::insert(WORKER, (2, 1));
+		let id = submit(DAPP, EXACT, &[9, 9, 9, 9], 5_000);
+		run_until(id, JobStatus::Assigned);
+		commit(id, WORKER, &honest_output(EXACT));
+		MissStreak::<Test>::insert(WORKER, (2, 1));
+		run_until(id, JobStatus::Revealing);
+		reveal(id, WORKER, &honest_output(EXACT));
+		assert_eq!(MissStreak::<Test>::get(WORKER), None);
 	});
 }
