@@ -20,7 +20,6 @@
 use std::{collections::BTreeMap, time::Duration};
 
 use anyhow::Context;
-use frame_support::traits::Get;
 use jsonrpsee::http_client::HttpClient;
 use sp_keyring::Sr25519Keyring::{self, *};
 use verinfer_e2e::*;

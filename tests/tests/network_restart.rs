@@ -31,7 +31,10 @@ async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Re
 		Worker::start("auditor", dir.path(), &nodes[2].ws_url(), &["verify", "--key", "//Ferdie", "--bond", "6000"])?;
 	let logs = |e: anyhow::Error| e.context(format!("{}\n{}", miner.log_tail(30), auditor.log_tail(30)));
 	wait_for("the miner and the auditor to bond", STARTUP, || async {
-		let ready = !workers(rpc, 0).await?.is_empty() && auditor.log().contains("following finalized blocks");
+		// Both follow finalized blocks, so their bonds are final before the network goes down.
+		let ready = !workers(rpc, 0).await?.is_empty()
+			&& miner.log().contains("following finalized blocks")
+			&& auditor.log().contains("following finalized blocks");
 		Ok(ready.then_some(()))
 	})
 	.await
