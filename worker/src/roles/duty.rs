@@ -146,6 +146,8 @@ struct Held {
     refused: bool,
     /// The job's assignment count when last read (`Job::attempts`).
     attempt: u8,
+    /// The metric label of the job's model, once known.
+    model_label: &'static str,
 }
 
 /// The state that survives reconnects.
@@ -346,6 +348,7 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
         };
         let item = (id, job.model, job.input.0.clone(), job.input_hash);
         held.attempt = job.attempts;
+        held.model_label = ctx.served.get(&job.model).map_or("unknown", |s| s.kind.label());
         let key = |step| (id, job.attempts, step);
         let commit_phase = match ctx.settings.duty {
             Duty::Mine => matches!(job.status, JobStatus::Assigned),
@@ -703,6 +706,12 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                 tracing::info!("{call_name}: sent {} job(s) in one transaction (nonce {nonce})", batch.steps.len());
                 let book = state.book.clone();
                 let metrics = ctx.metrics.clone();
+                let revealed: Vec<&'static str> = batch
+                    .steps
+                    .iter()
+                    .filter(|(_, _, step)| *step == Step::Reveal)
+                    .map(|(job, _, _)| state.held.get(job).map_or("unknown", |h| h.model_label))
+                    .collect();
                 let steps = batch.steps;
                 tokio::spawn(async move {
                     let outcome = progress.wait_for_finalized_success().await;
@@ -710,6 +719,9 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                     match outcome {
                         Ok(_) => {
                             metrics.transactions.with_label_values(&[role, call_name, "final"]).inc();
+                            for model in revealed {
+                                metrics.jobs_done.with_label_values(&[role, model]).inc();
+                            }
                             tracing::debug!("{call_name}: final after {:.1?}", started.elapsed());
                             for step in steps {
                                 book.sent.insert(step, Sent::Landed);
