@@ -157,15 +157,14 @@ async fn a_miner_killed_mid_burst_loses_only_the_proportionate_slash() -> anyhow
 	}
 	let misses = books.slashed.len() as u32;
 	// Each miss is a job he was assigned and did not deliver; the chain stopped giving him
-	// jobs once repeated misses took him off duty.
+	// jobs beyond those.
 	let his = books.assigned.iter().filter(|(_, w)| w == &bob).count() as u32;
 	assert!(misses <= his, "{misses} misses of {his} jobs assigned to Bob");
 	let ledger = stake_ledger(&rpc, &bob).await?.expect("Bob is still bonded");
 	assert_eq!(ledger.active, 2_000 * INF - u128::from(misses) * per_miss);
 	assert_eq!(reputation(&rpc, &bob).await?.missed_deadlines, misses);
-	if misses >= params.chill_after_misses {
-		assert!(!ledger.on_duty, "{misses} misses in a row took Bob off duty");
-	}
+	// Whether the misses also chilled him depends on how many blocks they fell in (misses in one
+	// block count once); the pallet's `tests/load.rs` checks that rule.
 	// Every job of his was reassigned and accepted, or refunded.
 	for j in &ended {
 		let ok = (j["status"] == "Finalized" && j["verdict"].as_str().is_some_and(|v| v.starts_with("Accepted")))
