@@ -16,30 +16,95 @@ pub fn dapp_key(i: usize) -> sp_core::sr25519::Pair {
 	sp_core::sr25519::Pair::from_string(&format!("//dapp//{i}"), None).expect("a valid derivation path")
 }
 
+/// One account's transactions, signed with consecutive nonces from `first`.
+pub struct Signed {
+	/// The signer.
+	pub who: AccountId,
+	/// The nonce of the first transaction.
+	pub first: u32,
+	/// The signed transactions, in nonce order.
+	pub xts: Vec<verinfer_runtime::UncheckedExtrinsic>,
+}
+
+/// How long an account's nonce may stand still, with transactions of it still to include,
+/// before they are sent again.
+const RESEND_AFTER: Duration = Duration::from_secs(15);
+
+/// Hands every transaction of `signed` to the pool, all at once, then waits until the chain
+/// has included all of them: each account's nonce at the best block has passed its last
+/// transaction.
+///
+/// A pool may drop a transaction, and every later nonce of its account then waits forever.
+/// A dApp's client watches for that and sends again, and so does this: when an account's
+/// nonce has not moved for [`RESEND_AFTER`], its transactions from that nonce on are sent
+/// again, the very same signed bytes, so that none can run twice. The first submission of
+/// each must be accepted.
+pub async fn submit_until_included(rpc: &HttpClient, what: &str, signed: &[Signed], timeout: Duration) -> anyhow::Result<()> {
+	for account in signed {
+		for xt in &account.xts {
+			submit(rpc, xt).await.with_context(|| format!("the pool refused one of {what}"))?;
+		}
+	}
+	let deadline = std::time::Instant::now() + timeout;
+	let mut last_move: Vec<(u32, std::time::Instant)> = signed.iter().map(|a| (a.first, std::time::Instant::now())).collect();
+	loop {
+		let mut pending = 0usize;
+		for (account, (seen, since)) in signed.iter().zip(last_move.iter_mut()) {
+			let end = account.first.saturating_add(account.xts.len() as u32);
+			let nonce = crate::account_nonce(rpc, &account.who).await?;
+			if nonce >= end {
+				continue;
+			}
+			pending += (end - nonce) as usize;
+			if nonce != *seen {
+				*seen = nonce;
+				*since = std::time::Instant::now();
+			} else if since.elapsed() >= RESEND_AFTER {
+				eprintln!(
+					"{what}: the nonce of {} stood at {nonce} for {RESEND_AFTER:?}, below {end}: sending its transactions from \
+					 {nonce} on again",
+					account.who
+				);
+				for xt in account.xts.iter().skip(nonce.saturating_sub(account.first) as usize) {
+					if let Err(e) = submit(rpc, xt).await {
+						eprintln!("{what}: sent again and refused (it may still be in the pool): {e:#}");
+					}
+				}
+				*since = std::time::Instant::now();
+			}
+		}
+		if pending == 0 {
+			return Ok(());
+		}
+		anyhow::ensure!(
+			std::time::Instant::now() < deadline,
+			"timed out after {timeout:?} waiting for {what} to be included: {pending} transaction(s) still out"
+		);
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+}
+
 /// Sends `amount` from `from` to each of `to`, all at once, and waits until every one of
 /// them holds it.
 pub async fn fund(rpc: &HttpClient, from: sp_keyring::Sr25519Keyring, to: &[AccountId], amount: Balance) -> anyhow::Result<()> {
-	let sender = from.to_account_id();
-	let mut nonce: u32 = rpc.request("system_accountNextIndex", rpc_params![sender.to_string()]).await?;
-	for who in to {
-		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: who.clone().into(), value: amount });
-		submit(rpc, &sign_with_nonce(rpc, &from.pair(), call, nonce).await?).await?;
-		nonce += 1;
+	let who = from.to_account_id();
+	let first: u32 = rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?;
+	let mut xts = Vec::new();
+	for (nonce, dest) in (first..).zip(to) {
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: dest.clone().into(), value: amount });
+		xts.push(sign_with_nonce(rpc, &from.pair(), call, nonce).await?);
 	}
-	wait_for("the burst accounts to be funded", Duration::from_secs(120), || async {
-		for who in to {
-			if crate::free_balance(rpc, who).await? < amount {
-				return Ok(None);
-			}
-		}
-		Ok(Some(()))
-	})
-	.await
+	submit_until_included(rpc, "the burst accounts' funding", &[Signed { who, first, xts }], Duration::from_secs(120)).await?;
+	for dest in to {
+		let free = crate::free_balance(rpc, dest).await?;
+		anyhow::ensure!(free >= amount, "{dest} was sent {amount} and holds {free}");
+	}
+	Ok(())
 }
 
 /// Submits `per_dapp` jobs from each of `dapps` at once: every transaction is signed with
 /// its own nonce and handed to the pool before any is included. `job_call(d, i)` builds
-/// the `i`-th job of dApp `d`. Returns how many were accepted by the pool.
+/// the `i`-th job of dApp `d`. Returns how many were submitted, once all are included.
 pub async fn submit_burst(
 	rpc: &HttpClient,
 	dapps: &[sp_core::sr25519::Pair],
@@ -48,17 +113,19 @@ pub async fn submit_burst(
 ) -> anyhow::Result<u32> {
 	let mut signed = Vec::new();
 	for (d, pair) in dapps.iter().enumerate() {
-		let first: u32 = rpc.request("system_accountNextIndex", rpc_params![account_of(pair).to_string()]).await?;
+		let who = account_of(pair);
+		let first: u32 = rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?;
+		let mut xts = Vec::new();
 		for i in 0..per_dapp {
-			signed.push(sign_with_nonce(rpc, pair, job_call(d, i), first + i).await?);
+			xts.push(sign_with_nonce(rpc, pair, job_call(d, i), first + i).await?);
 		}
+		signed.push(Signed { who, first, xts });
 	}
-	let mut accepted = 0;
-	for xt in &signed {
-		submit(rpc, xt).await.context("the pool refused a burst job")?;
-		accepted += 1;
-	}
-	Ok(accepted)
+	let total: u32 = signed.iter().map(|s| s.xts.len() as u32).sum();
+	// Far more than the pace of a block full of jobs: 117 per 6-second block at worst.
+	let timeout = Duration::from_secs(120 + u64::from(total) / 4);
+	submit_until_included(rpc, "the burst jobs", &signed, timeout).await?;
+	Ok(total)
 }
 
 /// A MiniLM `submit_job` paying twice the model's price.

@@ -110,6 +110,17 @@ pub async fn free_balance(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<B
 	})
 }
 
+/// `who`'s nonce at the best block: how many of its transactions the chain has included.
+pub async fn account_nonce(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<Nonce> {
+	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
+	Ok(match storage(rpc, &key).await? {
+		Some(raw) => {
+			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(&mut &raw[..])?.nonce
+		},
+		None => 0,
+	})
+}
+
 /// The Jobs pallet's current parameters (what new jobs are submitted under).
 pub async fn jobs_params(rpc: &HttpClient) -> anyhow::Result<pallet_jobs::JobParams<Balance, u32>> {
 	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key()).await?.context("no Jobs params")?;
