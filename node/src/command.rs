@@ -116,21 +116,24 @@ pub fn run() -> sc_cli::Result<()> {
 			use frame_benchmarking_cli::{BenchmarkCmd, SUBSTRATE_REFERENCE_HARDWARE};
 			let runner = cli.create_runner(cmd)?;
 			runner.sync_run(|config| match cmd {
-				BenchmarkCmd::Pallet(cmd) => {
-					cmd.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
+				BenchmarkCmd::Pallet(cmd) => cmd
+					.run_with_spec::<sp_runtime::traits::HashingFor<Block>, ()>(Some(
 						config.chain_spec,
-					))
-				},
+					)),
 				BenchmarkCmd::Block(cmd) => {
 					let PartialComponents { client, .. } = service::new_partial(&config)?;
 					cmd.run(client)
 				},
-				BenchmarkCmd::Machine(cmd) =>
-					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
-				BenchmarkCmd::Storage(_) | BenchmarkCmd::Overhead(_) | BenchmarkCmd::Extrinsic(_) =>
+				BenchmarkCmd::Machine(cmd) => {
+					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
+				},
+				BenchmarkCmd::Storage(_)
+				| BenchmarkCmd::Overhead(_)
+				| BenchmarkCmd::Extrinsic(_) => {
 					Err("verinfer-node supports `benchmark pallet`, `benchmark block` and \
 					     `benchmark machine`; the extrinsic weights come from `benchmark pallet`"
-						.into()),
+						.into())
+				},
 			})
 		},
 		Some(Subcommand::ChainInfo(cmd)) => {
@@ -141,7 +144,9 @@ pub fn run() -> sc_cli::Result<()> {
 			let runner = cli.create_runner(&cli.run)?;
 			let dev_block_time = crate::dev_seal::DevPace {
 				max_interval: Duration::from_millis(cli.dev_block_time.max(1)),
-				min_interval: Duration::from_millis(cli.dev_min_block_interval.min(cli.dev_block_time)),
+				min_interval: Duration::from_millis(
+					cli.dev_min_block_interval.min(cli.dev_block_time),
+				),
 			};
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
@@ -152,9 +157,12 @@ pub fn run() -> sc_cli::Result<()> {
 						>,
 					>(config, dev_block_time)
 					.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
-						service::new_full::<sc_network::Litep2pNetworkBackend>(config, dev_block_time)
-							.map_err(sc_cli::Error::Service),
+					sc_network::config::NetworkBackendType::Litep2p => service::new_full::<
+						sc_network::Litep2pNetworkBackend,
+					>(
+						config, dev_block_time
+					)
+					.map_err(sc_cli::Error::Service),
 				}
 			})
 		},

@@ -75,7 +75,12 @@ impl DevClock {
 		loop {
 			let next = now_slot.max(last.saturating_add(1));
 			match self.last_slot.compare_exchange(last, next, Ordering::SeqCst, Ordering::SeqCst) {
-				Ok(_) => return (sp_timestamp::Timestamp::new(next.saturating_mul(millis)), Slot::from(next)),
+				Ok(_) => {
+					return (
+						sp_timestamp::Timestamp::new(next.saturating_mul(millis)),
+						Slot::from(next),
+					)
+				},
 				Err(current) => last = current,
 			}
 		}
@@ -101,7 +106,9 @@ where
 {
 	futures::stream::unfold((triggers, None::<Instant>), move |(mut triggers, last)| async move {
 		let mut create_empty = triggers.next().await?;
-		if let Some(wait) = last.map(|at| (at + min_interval).saturating_duration_since(Instant::now())) {
+		if let Some(wait) =
+			last.map(|at| (at + min_interval).saturating_duration_since(Instant::now()))
+		{
 			if !wait.is_zero() {
 				futures_timer::Delay::new(wait).await;
 			}
@@ -138,6 +145,8 @@ where
 		Some((true, ()))
 	})
 	.boxed();
-	let sealed = paced(futures::stream::select(on_transaction, on_timer), pace.min_interval).map(seal).boxed();
+	let sealed = paced(futures::stream::select(on_transaction, on_timer), pace.min_interval)
+		.map(seal)
+		.boxed();
 	futures::stream::select(sealed, rpc_commands)
 }

@@ -16,7 +16,7 @@ use pallet_jobs::runtime_api::{JobFilter, JobInfo, VerinferApi};
 use serde_json::{json, Value};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::crypto::{Ss58Codec, Ss58AddressFormat};
+use sp_core::crypto::{Ss58AddressFormat, Ss58Codec};
 use verinfer_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash, SS58_PREFIX};
 
 /// The model registry entry type the runtime API returns.
@@ -59,7 +59,12 @@ pub trait MarketApi {
 
 	/// What a job of `model` with `input_len` bytes of input would cost.
 	#[method(name = "jobs_estimateFee")]
-	fn estimate_fee(&self, model: u32, input_len: u32, at: Option<Hash>) -> RpcResult<Option<Value>>;
+	fn estimate_fee(
+		&self,
+		model: u32,
+		input_len: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Option<Value>>;
 
 	/// Every registered model.
 	#[method(name = "models_list")]
@@ -167,7 +172,10 @@ where
 		let f = filter.unwrap_or_default();
 		let owner = f
 			.owner
-			.map(|o| AccountId::from_ss58check(&o).map_err(|e| invalid(format!("owner {o:?} is not an SS58 address: {e:?}"))))
+			.map(|o| {
+				AccountId::from_ss58check(&o)
+					.map_err(|e| invalid(format!("owner {o:?} is not an SS58 address: {e:?}")))
+			})
 			.transpose()?;
 		let status = f
 			.status
@@ -182,9 +190,15 @@ where
 		Ok(json!({ "jobs": page.jobs.iter().map(job_json).collect::<Vec<_>>(), "next": page.next }))
 	}
 
-	fn estimate_fee(&self, model: u32, input_len: u32, at: Option<Hash>) -> RpcResult<Option<Value>> {
+	fn estimate_fee(
+		&self,
+		model: u32,
+		input_len: u32,
+		at: Option<Hash>,
+	) -> RpcResult<Option<Value>> {
 		let at = at.unwrap_or_else(|| self.client.info().best_hash);
-		let estimate = self.client.runtime_api().estimate_fee(at, model, input_len).map_err(internal)?;
+		let estimate =
+			self.client.runtime_api().estimate_fee(at, model, input_len).map_err(internal)?;
 		Ok(estimate.map(|e| {
 			json!({
 				"minFee": e.min_fee.to_string(),

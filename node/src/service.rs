@@ -12,7 +12,9 @@ use sc_client_api::BlockBackend;
 use sc_consensus::BoxBlockImport;
 use sc_consensus_babe::{BabeLink, BabeWorkerHandle, SlotProportion};
 use sc_consensus_grandpa::SharedVoterState;
-use sc_service::{error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig};
+use sc_service::{
+	error::Error as ServiceError, ChainType, Configuration, TaskManager, WarpSyncConfig,
+};
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::{OffchainTransactionPoolFactory, TransactionPool};
 use verinfer_runtime::{apis::RuntimeApi, opaque::Block};
@@ -63,17 +65,21 @@ fn babe_inherents(
 ) -> impl sp_inherents::CreateInherentDataProviders<
 	Block,
 	(),
-	InherentDataProviders = (sp_consensus_babe::inherents::InherentDataProvider, sp_timestamp::InherentDataProvider),
+	InherentDataProviders = (
+		sp_consensus_babe::inherents::InherentDataProvider,
+		sp_timestamp::InherentDataProvider,
+	),
 > + Clone
        + Send
        + Sync
        + 'static {
 	move |_, ()| async move {
 		let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
-		let slot = sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
-			*timestamp,
-			slot_duration,
-		);
+		let slot =
+			sp_consensus_babe::inherents::InherentDataProvider::from_timestamp_and_slot_duration(
+				*timestamp,
+				slot_duration,
+			);
 		Ok((slot, timestamp))
 	}
 }
@@ -186,16 +192,17 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 			select_chain.clone(),
 			offchain_tx_pool_factory,
 		)?;
-		let (queue, worker) = sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
-			link: babe_link.clone(),
-			block_import: babe_import.clone(),
-			justification_import: Some(Box::new(grandpa_block_import.clone())),
-			client: client.clone(),
-			slot_duration,
-			spawner: &task_manager.spawn_essential_handle(),
-			registry: config.prometheus_registry(),
-			telemetry: telemetry.as_ref().map(|x| x.handle()),
-		})?;
+		let (queue, worker) =
+			sc_consensus_babe::import_queue(sc_consensus_babe::ImportQueueParams {
+				link: babe_link.clone(),
+				block_import: babe_import.clone(),
+				justification_import: Some(Box::new(grandpa_block_import.clone())),
+				client: client.clone(),
+				slot_duration,
+				spawner: &task_manager.spawn_essential_handle(),
+				registry: config.prometheus_registry(),
+				telemetry: telemetry.as_ref().map(|x| x.handle()),
+			})?;
 		let parts = ConsensusParts {
 			block_import: Box::new(babe_import),
 			babe_link,
@@ -219,7 +226,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts a full node.
-pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>>(
+pub fn new_full<
+	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
+>(
 	config: Configuration,
 	dev_pace: crate::dev_seal::DevPace,
 ) -> Result<TaskManager, ServiceError> {
@@ -234,7 +243,8 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 		transaction_pool,
 		other: (consensus, mut telemetry),
 	} = new_partial(&config)?;
-	let ConsensusParts { block_import, babe_link, grandpa_link, babe_worker, dev_clock } = consensus;
+	let ConsensusParts { block_import, babe_link, grandpa_link, babe_worker, dev_clock } =
+		consensus;
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
@@ -339,18 +349,20 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 	}
 
 	if let (Some(rpc_commands), Some(clock)) = (seal_stream, dev_clock) {
-		let commands = seal_commands(transaction_pool.import_notification_stream(), dev_pace, rpc_commands);
+		let commands =
+			seal_commands(transaction_pool.import_notification_stream(), dev_pace, rpc_commands);
 		// The dev chain's only authority (Alice, whose keys `--dev` puts in the keystore).
 		let authorities = babe_link.config().authorities.clone();
-		let consensus_data = sc_consensus_manual_seal::consensus::babe::BabeConsensusDataProvider::new(
-			client.clone(),
-			keystore_container.keystore(),
-			babe_link.epoch_changes().clone(),
-			authorities,
-		)
-		.map_err(|e| ServiceError::Other(format!("BABE for the dev chain: {e}")))?;
-		let seal = sc_consensus_manual_seal::run_manual_seal(
-			sc_consensus_manual_seal::ManualSealParams {
+		let consensus_data =
+			sc_consensus_manual_seal::consensus::babe::BabeConsensusDataProvider::new(
+				client.clone(),
+				keystore_container.keystore(),
+				babe_link.epoch_changes().clone(),
+				authorities,
+			)
+			.map_err(|e| ServiceError::Other(format!("BABE for the dev chain: {e}")))?;
+		let seal =
+			sc_consensus_manual_seal::run_manual_seal(sc_consensus_manual_seal::ManualSealParams {
 				block_import,
 				env: proposer_factory,
 				client: client.clone(),
@@ -367,11 +379,12 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as sp_runtime::trait
 						))
 					}
 				},
-			},
+			});
+		task_manager.spawn_essential_handle().spawn_blocking(
+			"instant-seal",
+			Some("block-authoring"),
+			seal,
 		);
-		task_manager
-			.spawn_essential_handle()
-			.spawn_blocking("instant-seal", Some("block-authoring"), seal);
 		log::info!(
 			"🔨 Development chain: sealing and finalizing a block when transactions arrive, at most \
 			 one per {} ms, and at least one every {} ms",

@@ -38,7 +38,8 @@ pub const ENDOWMENT: Balance = 1_000_000 * INF;
 /// (when one is bonded) so the demo shows the whole protocol; the local testnet uses
 /// realistic values.
 pub fn job_params(fast: bool) -> pallet_jobs::JobParams<Balance, BlockNumber> {
-	let blocks = |fast_blocks: BlockNumber, real: BlockNumber| if fast { fast_blocks } else { real };
+	let blocks =
+		|fast_blocks: BlockNumber, real: BlockNumber| if fast { fast_blocks } else { real };
 	pallet_jobs::JobParams {
 		min_fee: 10 * MILLI_INF,
 		audit_probability: if fast { Perbill::one() } else { Perbill::from_percent(10) },
@@ -88,7 +89,8 @@ fn genesis(
 	sudo: Option<AccountId>,
 	fast: bool,
 ) -> Value {
-	let governance_pace = if fast { GovernancePace::Development } else { GovernancePace::Production };
+	let governance_pace =
+		if fast { GovernancePace::Development } else { GovernancePace::Production };
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
 			// The treasury pot starts at the existential deposit, so that any slash or
@@ -242,7 +244,13 @@ fn dev_accounts() -> Vec<AccountId> {
 /// One validator, Alice, who is also the sudo key. Governance runs at the development pace.
 pub fn development_config_genesis() -> Value {
 	let alice = Sr25519Keyring::Alice.to_account_id();
-	genesis(vec![authority(Sr25519Keyring::Alice)], dev_accounts(), alice.clone(), Some(alice), true)
+	genesis(
+		vec![authority(Sr25519Keyring::Alice)],
+		dev_accounts(),
+		alice.clone(),
+		Some(alice),
+		true,
+	)
 }
 
 /// Four validators: Alice, Bob, Charlie and Dave. No sudo key: governance is by referendum

@@ -13,7 +13,8 @@ use crate::{account_of, failed_extrinsics, job, sign_with_nonce, submit, wait_fo
 
 /// The key of burst dApp `i` (`//dapp//<i>`).
 pub fn dapp_key(i: usize) -> sp_core::sr25519::Pair {
-	sp_core::sr25519::Pair::from_string(&format!("//dapp//{i}"), None).expect("a valid derivation path")
+	sp_core::sr25519::Pair::from_string(&format!("//dapp//{i}"), None)
+		.expect("a valid derivation path")
 }
 
 /// One account's transactions, signed with consecutive nonces from `first`.
@@ -39,14 +40,22 @@ const RESEND_AFTER: Duration = Duration::from_secs(15);
 /// nonce has not moved for [`RESEND_AFTER`], its transactions from that nonce on are sent
 /// again, the very same signed bytes, so that none can run twice. The first submission of
 /// each must be accepted.
-pub async fn submit_until_included(rpc: &HttpClient, what: &str, signed: &[Signed], timeout: Duration) -> anyhow::Result<()> {
+pub async fn submit_until_included(
+	rpc: &HttpClient,
+	what: &str,
+	signed: &[Signed],
+	timeout: Duration,
+) -> anyhow::Result<()> {
 	for account in signed {
 		for xt in &account.xts {
-			submit(rpc, xt).await.with_context(|| format!("the pool refused one of {what}"))?;
+			submit(rpc, xt)
+				.await
+				.with_context(|| format!("the pool refused one of {what}"))?;
 		}
 	}
 	let deadline = std::time::Instant::now() + timeout;
-	let mut last_move: Vec<(u32, std::time::Instant)> = signed.iter().map(|a| (a.first, std::time::Instant::now())).collect();
+	let mut last_move: Vec<(u32, std::time::Instant)> =
+		signed.iter().map(|a| (a.first, std::time::Instant::now())).collect();
 	loop {
 		let mut pending = 0usize;
 		for (account, (seen, since)) in signed.iter().zip(last_move.iter_mut()) {
@@ -67,7 +76,9 @@ pub async fn submit_until_included(rpc: &HttpClient, what: &str, signed: &[Signe
 				);
 				for xt in account.xts.iter().skip(nonce.saturating_sub(account.first) as usize) {
 					if let Err(e) = submit(rpc, xt).await {
-						eprintln!("{what}: sent again and refused (it may still be in the pool): {e:#}");
+						eprintln!(
+							"{what}: sent again and refused (it may still be in the pool): {e:#}"
+						);
 					}
 				}
 				*since = std::time::Instant::now();
@@ -86,15 +97,29 @@ pub async fn submit_until_included(rpc: &HttpClient, what: &str, signed: &[Signe
 
 /// Sends `amount` from `from` to each of `to`, all at once, and waits until every one of
 /// them holds it.
-pub async fn fund(rpc: &HttpClient, from: sp_keyring::Sr25519Keyring, to: &[AccountId], amount: Balance) -> anyhow::Result<()> {
+pub async fn fund(
+	rpc: &HttpClient,
+	from: sp_keyring::Sr25519Keyring,
+	to: &[AccountId],
+	amount: Balance,
+) -> anyhow::Result<()> {
 	let who = from.to_account_id();
 	let first: u32 = rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?;
 	let mut xts = Vec::new();
 	for (nonce, dest) in (first..).zip(to) {
-		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive { dest: dest.clone().into(), value: amount });
+		let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: dest.clone().into(),
+			value: amount,
+		});
 		xts.push(sign_with_nonce(rpc, &from.pair(), call, nonce).await?);
 	}
-	submit_until_included(rpc, "the burst accounts' funding", &[Signed { who, first, xts }], Duration::from_secs(120)).await?;
+	submit_until_included(
+		rpc,
+		"the burst accounts' funding",
+		&[Signed { who, first, xts }],
+		Duration::from_secs(120),
+	)
+	.await?;
 	for dest in to {
 		let free = crate::free_balance(rpc, dest).await?;
 		anyhow::ensure!(free >= amount, "{dest} was sent {amount} and holds {free}");
@@ -114,7 +139,8 @@ pub async fn submit_burst(
 	let mut signed = Vec::new();
 	for (d, pair) in dapps.iter().enumerate() {
 		let who = account_of(pair);
-		let first: u32 = rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?;
+		let first: u32 =
+			rpc.request("system_accountNextIndex", rpc_params![who.to_string()]).await?;
 		let mut xts = Vec::new();
 		for i in 0..per_dapp {
 			xts.push(sign_with_nonce(rpc, pair, job_call(d, i), first + i).await?);
@@ -130,7 +156,8 @@ pub async fn submit_burst(
 
 /// A MiniLM `submit_job` paying twice the model's price.
 pub fn minilm_job(dapp: usize, i: u32) -> RuntimeCall {
-	let text = format!("Burst job {i} of dApp {dapp}: a sentence to embed, verifiably, under load.");
+	let text =
+		format!("Burst job {i} of dApp {dapp}: a sentence to embed, verifiably, under load.");
 	RuntimeCall::Jobs(pallet_jobs::Call::submit_job {
 		model: 1,
 		input: text.into_bytes().try_into().expect("a short sentence"),
@@ -141,7 +168,12 @@ pub fn minilm_job(dapp: usize, i: u32) -> RuntimeCall {
 
 /// Waits until jobs `first..first + count` have all ended (finalized, cancelled or
 /// expired) and returns them as `jobs_getJob` shows them.
-pub async fn wait_all_ended(rpc: &HttpClient, first: u64, count: u64, timeout: Duration) -> anyhow::Result<Vec<Value>> {
+pub async fn wait_all_ended(
+	rpc: &HttpClient,
+	first: u64,
+	count: u64,
+	timeout: Duration,
+) -> anyhow::Result<Vec<Value>> {
 	let ended = std::cell::RefCell::new(Vec::new());
 	wait_for(&format!("all {count} burst jobs to end"), timeout, || async {
 		let mut ended = ended.borrow_mut();
@@ -162,7 +194,12 @@ pub async fn wait_all_ended(rpc: &HttpClient, first: u64, count: u64, timeout: D
 
 /// The extrinsics signed by any of `who` that failed in the blocks after `start` up to
 /// `end`, with their errors.
-pub async fn failures_of(rpc: &HttpClient, start: BlockRef, end: BlockRef, who: &[AccountId]) -> anyhow::Result<Vec<(u32, AccountId, String)>> {
+pub async fn failures_of(
+	rpc: &HttpClient,
+	start: BlockRef,
+	end: BlockRef,
+	who: &[AccountId],
+) -> anyhow::Result<Vec<(u32, AccountId, String)>> {
 	let mut out = Vec::new();
 	for number in start.number + 1..=end.number {
 		let hash = crate::block_hash(rpc, number).await?.context("a block hash")?;
@@ -218,14 +255,18 @@ pub async fn burst_and_check(
 	let workers = [miner.0.to_account_id(), auditor.0.to_account_id()];
 	let bonds_before = (
 		crate::stake_ledger(rpc, &workers[0]).await?.context("the miner's bond")?.active,
-		crate::stake_ledger(rpc, &workers[1]).await?.context("the auditor's bond")?.active,
+		crate::stake_ledger(rpc, &workers[1])
+			.await?
+			.context("the auditor's bond")?
+			.active,
 	);
 	let start = crate::finalized(rpc).await?;
-	let first: u64 = crate::storage(rpc, &pallet_jobs::NextJobId::<verinfer_runtime::Runtime>::hashed_key())
-		.await?
-		.map(|raw| codec::Decode::decode(&mut &raw[..]))
-		.transpose()?
-		.unwrap_or_default();
+	let first: u64 =
+		crate::storage(rpc, &pallet_jobs::NextJobId::<verinfer_runtime::Runtime>::hashed_key())
+			.await?
+			.map(|raw| codec::Decode::decode(&mut &raw[..]))
+			.transpose()?
+			.unwrap_or_default();
 	let per_dapp = jobs.div_ceil(dapps as u32);
 	let began = std::time::Instant::now();
 	let submitted = submit_burst(rpc, &keys, per_dapp, minilm_job).await?;
@@ -236,40 +277,61 @@ pub async fn burst_and_check(
 		crate::wait_finalized(rpc, now.number + 1, Duration::from_secs(60)).await?
 	};
 
-	let mut all: Vec<AccountId> = sp_keyring::Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
+	let mut all: Vec<AccountId> =
+		sp_keyring::Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
 	all.extend(accounts.iter().cloned());
 	let books = crate::check_books(rpc, start, end, &all).await?;
 	anyhow::ensure!(books.slashed.is_empty(), "nobody is slashed in a burst: {:?}", books.slashed);
 	for (id, status) in &books.expired {
-		anyhow::ensure!(*status == pallet_jobs::JobStatus::Queued, "job {id} was refunded from {status:?}, not for waiting in the queue");
+		anyhow::ensure!(
+			*status == pallet_jobs::JobStatus::Queued,
+			"job {id} was refunded from {status:?}, not for waiting in the queue"
+		);
 	}
 	let mut accepted = 0;
 	for j in &ended {
 		match j["status"].as_str() {
 			Some("Finalized") => {
-				anyhow::ensure!(j["verdict"].as_str().is_some_and(|v| v.starts_with("Accepted")), "a rejected job: {j}");
+				anyhow::ensure!(
+					j["verdict"].as_str().is_some_and(|v| v.starts_with("Accepted")),
+					"a rejected job: {j}"
+				);
 				accepted += 1;
 			},
 			Some("Expired") => {},
 			_ => anyhow::bail!("a job ended neither accepted nor refunded: {j}"),
 		}
 	}
-	anyhow::ensure!(accepted + books.expired.len() as u64 == u64::from(submitted), "{accepted} accepted and {} refunded of {submitted}", books.expired.len());
+	anyhow::ensure!(
+		accepted + books.expired.len() as u64 == u64::from(submitted),
+		"{accepted} accepted and {} refunded of {submitted}",
+		books.expired.len()
+	);
 
 	let failures = failures_of(rpc, start, end, &workers).await?;
 	anyhow::ensure!(failures.is_empty(), "the workers' extrinsics failed: {failures:?}");
 	for (name, w) in [("miner", miner.1), ("auditor", auditor.1)] {
 		let page = crate::metrics(w.prometheus_port)?;
 		for outcome in ["failed", "dropped", "refused"] {
-			let n = metric_sum(&page, "verinfer_worker_transactions_total", &format!("outcome=\"{outcome}\""));
+			let n = metric_sum(
+				&page,
+				"verinfer_worker_transactions_total",
+				&format!("outcome=\"{outcome}\""),
+			);
 			anyhow::ensure!(n == 0.0, "the {name} saw {n} transaction(s) {outcome}");
 		}
 	}
 	let bonds_after = (
 		crate::stake_ledger(rpc, &workers[0]).await?.context("the miner's bond")?.active,
-		crate::stake_ledger(rpc, &workers[1]).await?.context("the auditor's bond")?.active,
+		crate::stake_ledger(rpc, &workers[1])
+			.await?
+			.context("the auditor's bond")?
+			.active,
 	);
-	anyhow::ensure!(bonds_after == bonds_before, "bonds moved from {bonds_before:?} to {bonds_after:?}");
+	anyhow::ensure!(
+		bonds_after == bonds_before,
+		"bonds moved from {bonds_before:?} to {bonds_after:?}"
+	);
 	for who in &workers {
 		let r = crate::reputation(rpc, who).await?;
 		anyhow::ensure!(r.missed_deadlines == 0, "{who} missed {} deadline(s)", r.missed_deadlines);

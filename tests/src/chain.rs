@@ -9,8 +9,7 @@ use serde_json::Value;
 use sp_core::{Pair, H256};
 use sp_runtime::{generic::Era, traits::IdentifyAccount};
 use verinfer_runtime::{
-	AccountId, Balance, Nonce, Runtime, RuntimeCall, SignedPayload, TxExtension,
-	UncheckedExtrinsic,
+	AccountId, Balance, Nonce, Runtime, RuntimeCall, SignedPayload, TxExtension, UncheckedExtrinsic,
 };
 
 use crate::wait_for;
@@ -65,7 +64,11 @@ pub async fn block_hash(rpc: &HttpClient, number: u32) -> anyhow::Result<Option<
 }
 
 /// Waits until the finalized block is at least `number`.
-pub async fn wait_finalized(rpc: &HttpClient, number: u32, timeout: Duration) -> anyhow::Result<BlockRef> {
+pub async fn wait_finalized(
+	rpc: &HttpClient,
+	number: u32,
+	timeout: Duration,
+) -> anyhow::Result<BlockRef> {
 	wait_for(&format!("block #{number} to be finalized"), timeout, || async {
 		let f = finalized(rpc).await?;
 		Ok((f.number >= number).then_some(f))
@@ -79,10 +82,17 @@ pub async fn storage(rpc: &HttpClient, key: &[u8]) -> anyhow::Result<Option<Vec<
 }
 
 /// The raw storage value at `key` in block `at` (the best block if `None`).
-pub async fn storage_at(rpc: &HttpClient, key: &[u8], at: Option<H256>) -> anyhow::Result<Option<Vec<u8>>> {
-	let value: Option<String> =
-		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), at]).await?;
-	value.map(|v| hex::decode(v.trim_start_matches("0x")).map_err(Into::into)).transpose()
+pub async fn storage_at(
+	rpc: &HttpClient,
+	key: &[u8],
+	at: Option<H256>,
+) -> anyhow::Result<Option<Vec<u8>>> {
+	let value: Option<String> = rpc
+		.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), at])
+		.await?;
+	value
+		.map(|v| hex::decode(v.trim_start_matches("0x")).map_err(Into::into))
+		.transpose()
 }
 
 /// The VRF output of block `at`'s BABE author, as the runtime stored it for the next
@@ -115,7 +125,10 @@ pub async fn account_nonce(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who);
 	Ok(match storage(rpc, &key).await? {
 		Some(raw) => {
-			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(&mut &raw[..])?.nonce
+			frame_system::AccountInfo::<Nonce, pallet_balances::AccountData<Balance>>::decode(
+				&mut &raw[..],
+			)?
+			.nonce
 		},
 		None => 0,
 	})
@@ -123,7 +136,9 @@ pub async fn account_nonce(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<
 
 /// The Jobs pallet's current parameters (what new jobs are submitted under).
 pub async fn jobs_params(rpc: &HttpClient) -> anyhow::Result<pallet_jobs::JobParams<Balance, u32>> {
-	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key()).await?.context("no Jobs params")?;
+	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key())
+		.await?
+		.context("no Jobs params")?;
 	Ok(Decode::decode(&mut &raw[..])?)
 }
 
@@ -133,11 +148,17 @@ pub async fn stake_ledger(
 	who: &AccountId,
 ) -> anyhow::Result<Option<pallet_compute_staking::StakeLedger<Runtime>>> {
 	let key = pallet_compute_staking::Ledgers::<Runtime>::hashed_key_for(who);
-	storage(rpc, &key).await?.map(|raw| Decode::decode(&mut &raw[..]).map_err(Into::into)).transpose()
+	storage(rpc, &key)
+		.await?
+		.map(|raw| Decode::decode(&mut &raw[..]).map_err(Into::into))
+		.transpose()
 }
 
 /// `who`'s track record: jobs completed, audits passed and failed, missed deadlines.
-pub async fn reputation(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<verinfer_primitives::Reputation> {
+pub async fn reputation(
+	rpc: &HttpClient,
+	who: &AccountId,
+) -> anyhow::Result<verinfer_primitives::Reputation> {
 	let key = pallet_compute_staking::Reputations::<Runtime>::hashed_key_for(who);
 	Ok(match storage(rpc, &key).await? {
 		Some(raw) => Decode::decode(&mut &raw[..])?,
@@ -152,7 +173,8 @@ pub async fn sign(
 	call: RuntimeCall,
 ) -> anyhow::Result<UncheckedExtrinsic> {
 	let account: AccountId = sp_runtime::MultiSigner::from(signer.public()).into_account();
-	let nonce: Nonce = rpc.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
+	let nonce: Nonce =
+		rpc.request("system_accountNextIndex", rpc_params![account.to_string()]).await?;
 	sign_with_nonce(rpc, signer, call, nonce).await
 }
 
@@ -224,13 +246,19 @@ pub fn metrics(port: u16) -> anyhow::Result<String> {
 	Ok(response.into_string()?)
 }
 
-
 /// How long a test waits for one extrinsic to land in a block.
 pub const INCLUSION: Duration = Duration::from_secs(30);
 
 /// Waits until a block from `from` on includes `xt`.
-pub async fn wait_included(rpc: &HttpClient, from: u32, xt: &UncheckedExtrinsic) -> anyhow::Result<BlockRef> {
-	wait_for("the extrinsic to be included", INCLUSION, || async { find_extrinsic(rpc, from, xt).await }).await
+pub async fn wait_included(
+	rpc: &HttpClient,
+	from: u32,
+	xt: &UncheckedExtrinsic,
+) -> anyhow::Result<BlockRef> {
+	wait_for("the extrinsic to be included", INCLUSION, || async {
+		find_extrinsic(rpc, from, xt).await
+	})
+	.await
 }
 
 /// Signs `call` as `who`, submits it and waits until a block includes it.
@@ -251,7 +279,12 @@ pub async fn job(rpc: &HttpClient, id: u64) -> anyhow::Result<Value> {
 }
 
 /// Waits until job `id` reaches `status`; returns the job.
-pub async fn wait_job_status(rpc: &HttpClient, id: u64, status: &str, timeout: Duration) -> anyhow::Result<Value> {
+pub async fn wait_job_status(
+	rpc: &HttpClient,
+	id: u64,
+	status: &str,
+	timeout: Duration,
+) -> anyhow::Result<Value> {
 	wait_for(&format!("job {id} to reach {status}"), timeout, || async {
 		let j = job(rpc, id).await?;
 		Ok((j["status"] == status).then_some(j))

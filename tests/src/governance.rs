@@ -25,7 +25,12 @@ pub async fn propose_and_vote(
 	use Sr25519Keyring::Alice;
 	let bytes = call.encode();
 	let proposal = Bounded::Lookup { hash: BlakeTwo256::hash(&bytes), len: bytes.len() as u32 };
-	submit_and_include(rpc, Alice, RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes })).await?;
+	submit_and_include(
+		rpc,
+		Alice,
+		RuntimeCall::Preimage(pallet_preimage::Call::note_preimage { bytes }),
+	)
+	.await?;
 	submit_and_include(
 		rpc,
 		Alice,
@@ -36,15 +41,22 @@ pub async fn propose_and_vote(
 		}),
 	)
 	.await?;
-	submit_and_include(rpc, Alice, RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index }))
-		.await?;
+	submit_and_include(
+		rpc,
+		Alice,
+		RuntimeCall::Referenda(pallet_referenda::Call::place_decision_deposit { index }),
+	)
+	.await?;
 	for voter in voters {
 		submit_and_include(
 			rpc,
 			*voter,
 			RuntimeCall::ConvictionVoting(pallet_conviction_voting::Call::vote {
 				poll_index: index,
-				vote: AccountVote::Standard { vote: Vote { aye: true, conviction: Conviction::Locked2x }, balance },
+				vote: AccountVote::Standard {
+					vote: Vote { aye: true, conviction: Conviction::Locked2x },
+					balance,
+				},
 			}),
 		)
 		.await?;

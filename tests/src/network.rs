@@ -25,14 +25,19 @@ pub fn fast_local_spec(dir: &Path) -> anyhow::Result<PathBuf> {
 		.args(["export-chain-spec", "--chain", "local"])
 		.output()
 		.context("running verinfer-node export-chain-spec")?;
-	anyhow::ensure!(out.status.success(), "export-chain-spec: {}", String::from_utf8_lossy(&out.stderr));
+	anyhow::ensure!(
+		out.status.success(),
+		"export-chain-spec: {}",
+		String::from_utf8_lossy(&out.stderr)
+	);
 	let mut spec: serde_json::Value = serde_json::from_slice(&out.stdout)?;
 	spec["id"] = "verinfer_fast_local".into();
 	spec["protocolId"] = "verinfer-fast-local".into();
 	let patch = &mut spec["genesis"]["runtimeGenesis"]["patch"];
 	anyhow::ensure!(patch.is_object(), "the exported spec has no genesis patch: {spec}");
 	patch["origins"]["pace"] = "Development".into();
-	patch["jobs"]["params"] = serde_json::to_value(verinfer_runtime::genesis_config_presets::job_params(true))?;
+	patch["jobs"]["params"] =
+		serde_json::to_value(verinfer_runtime::genesis_config_presets::job_params(true))?;
 	let path = dir.join("fast-local-spec.json");
 	std::fs::write(&path, serde_json::to_vec_pretty(&spec)?)?;
 	Ok(path)
@@ -48,8 +53,15 @@ pub fn node_key(n: usize) -> String {
 pub fn peer_id(dir: &Path, key: &str) -> anyhow::Result<String> {
 	let key_file = dir.join("bootnode.node-key");
 	std::fs::write(&key_file, key)?;
-	let out = Command::new(node_binary()).args(["key", "inspect-node-key", "--file"]).arg(&key_file).output()?;
-	anyhow::ensure!(out.status.success(), "inspect-node-key: {}", String::from_utf8_lossy(&out.stderr));
+	let out = Command::new(node_binary())
+		.args(["key", "inspect-node-key", "--file"])
+		.arg(&key_file)
+		.output()?;
+	anyhow::ensure!(
+		out.status.success(),
+		"inspect-node-key: {}",
+		String::from_utf8_lossy(&out.stderr)
+	);
 	Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
@@ -60,8 +72,17 @@ pub fn validator(dir: &Path, spec: &Path, n: usize, extra: &[&str]) -> anyhow::R
 	let spec = spec.to_str().context("utf-8 chain spec path")?;
 	let key = node_key(n + 1);
 	let flag = format!("--{name}");
-	let mut args =
-		vec!["--chain", spec, "--validator", "--allow-private-ip", "--rpc-methods", "safe", "--node-key", &key, &flag];
+	let mut args = vec![
+		"--chain",
+		spec,
+		"--validator",
+		"--allow-private-ip",
+		"--rpc-methods",
+		"safe",
+		"--node-key",
+		&key,
+		&flag,
+	];
 	args.extend_from_slice(extra);
 	Node::start(name, &dir.join(name), &args)
 }

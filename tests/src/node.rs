@@ -25,7 +25,10 @@ pub fn node_binary() -> PathBuf {
 
 /// The repository root, for committed files such as `chain-specs/`.
 pub fn repo_root() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repo").to_path_buf()
+	Path::new(env!("CARGO_MANIFEST_DIR"))
+		.parent()
+		.expect("tests/ is in the repo")
+		.to_path_buf()
 }
 
 /// A free TCP port on 127.0.0.1.
@@ -170,6 +173,8 @@ impl Drop for Node {
 pub async fn start_dev_node(dir: &Path) -> anyhow::Result<(Node, HttpClient)> {
 	let node = Node::start("dev", &dir.join("dev"), &["--dev", "--dev-block-time", "500"])?;
 	let rpc = node.rpc()?;
-	crate::wait_finalized(&rpc, 1, Duration::from_secs(60)).await.map_err(|e| e.context(node.log_tail(30)))?;
+	crate::wait_finalized(&rpc, 1, Duration::from_secs(60))
+		.await
+		.map_err(|e| e.context(node.log_tail(30)))?;
 	Ok((node, rpc))
 }

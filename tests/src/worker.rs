@@ -23,7 +23,9 @@ pub fn worker_binary() -> PathBuf {
 
 /// The model files folder: `$VERINFER_MODELS_DIR` or `<repo>/.models`.
 pub fn models_dir() -> PathBuf {
-	std::env::var_os("VERINFER_MODELS_DIR").map(PathBuf::from).unwrap_or_else(|| repo_root().join(".models"))
+	std::env::var_os("VERINFER_MODELS_DIR")
+		.map(PathBuf::from)
+		.unwrap_or_else(|| repo_root().join(".models"))
 }
 
 fn command() -> anyhow::Result<Command> {
@@ -112,14 +114,21 @@ impl Drop for Worker {
 
 /// Runs `verinfer-worker submit <args> --url <url>` to completion (at most `timeout`) and
 /// parses the JSON it prints.
-pub async fn submit_job(url: &str, args: &[&str], timeout: Duration) -> anyhow::Result<serde_json::Value> {
+pub async fn submit_job(
+	url: &str,
+	args: &[&str],
+	timeout: Duration,
+) -> anyhow::Result<serde_json::Value> {
 	let mut cmd = tokio::process::Command::from(command()?);
-	cmd.arg("submit").args(args).args(["--url", url, "--timeout", &timeout.as_secs().to_string()]);
+	cmd.arg("submit")
+		.args(args)
+		.args(["--url", url, "--timeout", &timeout.as_secs().to_string()]);
 	cmd.kill_on_drop(true);
 	let out = tokio::time::timeout(timeout + Duration::from_secs(30), cmd.output())
 		.await
 		.context("verinfer-worker submit did not exit in time")??;
 	let stderr = String::from_utf8_lossy(&out.stderr);
 	anyhow::ensure!(out.status.success(), "verinfer-worker submit failed:\n{stderr}");
-	serde_json::from_slice(&out.stdout).with_context(|| format!("submit printed no JSON; stderr:\n{stderr}"))
+	serde_json::from_slice(&out.stdout)
+		.with_context(|| format!("submit printed no JSON; stderr:\n{stderr}"))
 }

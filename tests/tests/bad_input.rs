@@ -41,8 +41,9 @@ impl Recorder {
 		// Decoded module errors carry no name; the expected one (built from the pallet's
 		// error type) does, and it equals the one received.
 		let shown = match expected {
-			Outcome::Failed(DispatchError::Module(m)) =>
-				format!("{}::{}", pallet_name(m.index), m.message.unwrap_or("?")),
+			Outcome::Failed(DispatchError::Module(m)) => {
+				format!("{}::{}", pallet_name(m.index), m.message.unwrap_or("?"))
+			},
 			other => format!("{other:?}"),
 		};
 		self.rows.push((what.to_string(), shown));
@@ -104,8 +105,9 @@ async fn send(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyho
 	// `System::Events` (its storage alias is private in FRAME): twox128("System") ++
 	// twox128("Events"), the well-known key.
 	let key = hex::decode("26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7")?;
-	let raw: Option<String> =
-		rpc.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), block.hash]).await?;
+	let raw: Option<String> = rpc
+		.request("state_getStorage", rpc_params![format!("0x{}", hex::encode(key)), block.hash])
+		.await?;
 	let raw = hex::decode(raw.unwrap_or_default().trim_start_matches("0x"))?;
 	let events = Vec::<frame_system::EventRecord<RuntimeEvent, H256>>::decode(&mut &raw[..])?;
 	for e in events {
@@ -113,9 +115,12 @@ async fn send(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyho
 			continue;
 		}
 		match e.event {
-			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }) => return Ok(Outcome::Ok),
-			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed { dispatch_error, .. }) =>
-				return Ok(Outcome::Failed(dispatch_error)),
+			RuntimeEvent::System(frame_system::Event::ExtrinsicSuccess { .. }) => {
+				return Ok(Outcome::Ok)
+			},
+			RuntimeEvent::System(frame_system::Event::ExtrinsicFailed {
+				dispatch_error, ..
+			}) => return Ok(Outcome::Failed(dispatch_error)),
 			_ => {},
 		}
 	}
@@ -123,14 +128,20 @@ async fn send(rpc: &HttpClient, who: Sr25519Keyring, call: RuntimeCall) -> anyho
 }
 
 async fn raw_submit(rpc: &HttpClient, bytes: &[u8]) -> Outcome {
-	let r: Result<String, _> = rpc.request("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(bytes))]).await;
+	let r: Result<String, _> = rpc
+		.request("author_submitExtrinsic", rpc_params![format!("0x{}", hex::encode(bytes))])
+		.await;
 	match r {
 		Ok(h) => Outcome::Refused(format!("unexpectedly accepted as {h}")),
 		Err(e) => Outcome::Refused(e.to_string()),
 	}
 }
 
-async fn rpc_outcome(rpc: &HttpClient, method: &str, params: jsonrpsee::core::params::ArrayParams) -> Outcome {
+async fn rpc_outcome(
+	rpc: &HttpClient,
+	method: &str,
+	params: jsonrpsee::core::params::ArrayParams,
+) -> Outcome {
 	match rpc.request::<Value, _>(method, params).await {
 		Ok(v) => Outcome::Refused(format!("answered {v}")),
 		Err(e) => Outcome::Refused(e.to_string()),
@@ -146,21 +157,24 @@ fn submit_job(model: u32, input: Vec<u8>, max_fee: u128, deadline: Option<u32>) 
 	})
 }
 
-
-
 async fn held(rpc: &HttpClient, who: Sr25519Keyring) -> anyhow::Result<u128> {
 	let key = frame_system::Account::<Runtime>::hashed_key_for(who.to_account_id());
 	let raw = storage(rpc, &key).await?.unwrap_or_default();
-	let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(&mut &raw[..])?;
+	let info = frame_system::AccountInfo::<u32, pallet_balances::AccountData<u128>>::decode(
+		&mut &raw[..],
+	)?;
 	Ok(info.data.reserved)
 }
 
 #[tokio::test]
 async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let mut node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
+	let mut node =
+		Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
 	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, Duration::from_secs(60)).await.map_err(|e| e.context(node.log_tail(30)))?;
+	wait_finalized(&rpc, 1, Duration::from_secs(60))
+		.await
+		.map_err(|e| e.context(node.log_tail(30)))?;
 	let mut rec = Recorder { rows: Vec::new() };
 	let digit = vec![0u8; 784];
 	let price = INF / 100;
@@ -176,21 +190,57 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 		})
 	};
 	assert_eq!(send(&rpc, Bob, bond(2_000 * INF, vec![0])).await?, Outcome::Ok);
-	rec.record("bond twice", &send(&rpc, Bob, bond(2_000 * INF, vec![0])).await?, &staking(StakingError::AlreadyBonded));
-	rec.record("bond below the minimum stake", &send(&rpc, Charlie, bond(500 * INF, vec![0])).await?, &staking(StakingError::BelowMinimumStake));
-	rec.record("bond for an unknown model", &send(&rpc, Charlie, bond(2_000 * INF, vec![99])).await?, &staking(StakingError::ModelNotApproved));
-	rec.record("bond for no model", &send(&rpc, Charlie, bond(2_000 * INF, vec![])).await?, &staking(StakingError::NoModels));
+	rec.record(
+		"bond twice",
+		&send(&rpc, Bob, bond(2_000 * INF, vec![0])).await?,
+		&staking(StakingError::AlreadyBonded),
+	);
+	rec.record(
+		"bond below the minimum stake",
+		&send(&rpc, Charlie, bond(500 * INF, vec![0])).await?,
+		&staking(StakingError::BelowMinimumStake),
+	);
+	rec.record(
+		"bond for an unknown model",
+		&send(&rpc, Charlie, bond(2_000 * INF, vec![99])).await?,
+		&staking(StakingError::ModelNotApproved),
+	);
+	rec.record(
+		"bond for no model",
+		&send(&rpc, Charlie, bond(2_000 * INF, vec![])).await?,
+		&staking(StakingError::NoModels),
+	);
 
 	// Submissions.
 	let cases: Vec<(&str, RuntimeCall, JobsError)> = vec![
 		("unknown model", submit_job(99, digit.clone(), INF, None), JobsError::UnknownModel),
 		("wrong input length", submit_job(0, vec![0; 100], INF, None), JobsError::MalformedInput),
-		("oversized text input", submit_job(1, vec![b'a'; 3_000], INF, None), JobsError::InputTooLarge),
-		("text that is not UTF-8", submit_job(1, vec![0xff, 0xfe, 0xfd], INF, None), JobsError::MalformedInput),
+		(
+			"oversized text input",
+			submit_job(1, vec![b'a'; 3_000], INF, None),
+			JobsError::InputTooLarge,
+		),
+		(
+			"text that is not UTF-8",
+			submit_job(1, vec![0xff, 0xfe, 0xfd], INF, None),
+			JobsError::MalformedInput,
+		),
 		("zero fee", submit_job(0, digit.clone(), 0, None), JobsError::FeeBelowMinimum),
-		("fee below the minimum", submit_job(0, digit.clone(), 9 * MILLI_INF, None), JobsError::FeeBelowMinimum),
-		("fee below the model's price", submit_job(1, b"hi".to_vec(), 20 * MILLI_INF, None), JobsError::FeeBelowModelPrice),
-		("expired deadline", submit_job(0, digit.clone(), INF, Some(1)), JobsError::DeadlineTooSoon),
+		(
+			"fee below the minimum",
+			submit_job(0, digit.clone(), 9 * MILLI_INF, None),
+			JobsError::FeeBelowMinimum,
+		),
+		(
+			"fee below the model's price",
+			submit_job(1, b"hi".to_vec(), 20 * MILLI_INF, None),
+			JobsError::FeeBelowModelPrice,
+		),
+		(
+			"expired deadline",
+			submit_job(0, digit.clone(), INF, Some(1)),
+			JobsError::DeadlineTooSoon,
+		),
 	];
 	for (what, call, err) in cases {
 		rec.record(what, &send(&rpc, Alice, call).await?, &jobs(err));
@@ -201,39 +251,119 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	assert_eq!(send(&rpc, Alice, submit_job(0, digit.clone(), INF, None)).await?, Outcome::Ok);
 	wait_job_status(&rpc, 0, "Assigned", STEP).await?;
 	let cancel = |job| RuntimeCall::Jobs(pallet_jobs::Call::cancel_job { job });
-	rec.record("cancel an assigned job", &send(&rpc, Alice, cancel(0)).await?, &jobs(JobsError::NotCancellable));
-	rec.record("cancel someone else's job", &send(&rpc, Charlie, cancel(0)).await?, &jobs(JobsError::NotJobOwner));
-	rec.record("cancel an unknown job", &send(&rpc, Alice, cancel(999)).await?, &jobs(JobsError::UnknownJob));
+	rec.record(
+		"cancel an assigned job",
+		&send(&rpc, Alice, cancel(0)).await?,
+		&jobs(JobsError::NotCancellable),
+	);
+	rec.record(
+		"cancel someone else's job",
+		&send(&rpc, Charlie, cancel(0)).await?,
+		&jobs(JobsError::NotJobOwner),
+	);
+	rec.record(
+		"cancel an unknown job",
+		&send(&rpc, Alice, cancel(999)).await?,
+		&jobs(JobsError::UnknownJob),
+	);
 
 	let output: Vec<u8> = verinfer_primitives::encode_i32s(&[5, 1, 2, 3, 4, 0, 6, 7, 8, 9]);
 	let salt = [7u8; 32];
 	let weights = verinfer_runtime::genesis_config_presets::DIGITS_CNN_SHA256;
-	let c = verinfer_primitives::commitment(0, &Bob.to_account_id(), &weights, &verinfer_primitives::input_hash(&digit), &output, &salt);
-	let commit = |job, commitment| RuntimeCall::Jobs(pallet_jobs::Call::commit_result { job, commitment });
+	let c = verinfer_primitives::commitment(
+		0,
+		&Bob.to_account_id(),
+		&weights,
+		&verinfer_primitives::input_hash(&digit),
+		&output,
+		&salt,
+	);
+	let commit =
+		|job, commitment| RuntimeCall::Jobs(pallet_jobs::Call::commit_result { job, commitment });
 	let reveal = |job, output: Vec<u8>, salt| {
-		RuntimeCall::Jobs(pallet_jobs::Call::reveal_result { job, output: output.try_into().unwrap(), salt })
+		RuntimeCall::Jobs(pallet_jobs::Call::reveal_result {
+			job,
+			output: output.try_into().unwrap(),
+			salt,
+		})
 	};
-	rec.record("commit from a worker that was not assigned", &send(&rpc, Charlie, commit(0, c)).await?, &jobs(JobsError::NotAssignedWorker));
-	rec.record("commit to an unknown job", &send(&rpc, Bob, commit(999, c)).await?, &jobs(JobsError::UnknownJob));
-	rec.record("reveal before committing", &send(&rpc, Bob, reveal(0, output.clone(), salt)).await?, &jobs(JobsError::RevealNotOpen));
+	rec.record(
+		"commit from a worker that was not assigned",
+		&send(&rpc, Charlie, commit(0, c)).await?,
+		&jobs(JobsError::NotAssignedWorker),
+	);
+	rec.record(
+		"commit to an unknown job",
+		&send(&rpc, Bob, commit(999, c)).await?,
+		&jobs(JobsError::UnknownJob),
+	);
+	rec.record(
+		"reveal before committing",
+		&send(&rpc, Bob, reveal(0, output.clone(), salt)).await?,
+		&jobs(JobsError::RevealNotOpen),
+	);
 	assert_eq!(send(&rpc, Bob, commit(0, c)).await?, Outcome::Ok);
-	rec.record("commit twice", &send(&rpc, Bob, commit(0, c)).await?, &jobs(JobsError::NotAwaitingCommit));
-	let release = |jobs: Vec<u64>| RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: jobs.try_into().unwrap() });
-	rec.record("release a committed job", &send(&rpc, Bob, release(vec![0])).await?, &jobs(JobsError::NotReleasable));
-	rec.record("release an empty batch", &send(&rpc, Bob, release(vec![])).await?, &jobs(JobsError::EmptyBatch));
-	rec.record("release someone else's job", &send(&rpc, Charlie, release(vec![0])).await?, &jobs(JobsError::NotAssignedWorker));
-	let batch = RuntimeCall::Jobs(pallet_jobs::Call::commit_results { items: vec![(999, c)].try_into().unwrap() });
-	rec.record("batch commit to an unknown job", &send(&rpc, Bob, batch).await?, &jobs(JobsError::UnknownJob));
+	rec.record(
+		"commit twice",
+		&send(&rpc, Bob, commit(0, c)).await?,
+		&jobs(JobsError::NotAwaitingCommit),
+	);
+	let release = |jobs: Vec<u64>| {
+		RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: jobs.try_into().unwrap() })
+	};
+	rec.record(
+		"release a committed job",
+		&send(&rpc, Bob, release(vec![0])).await?,
+		&jobs(JobsError::NotReleasable),
+	);
+	rec.record(
+		"release an empty batch",
+		&send(&rpc, Bob, release(vec![])).await?,
+		&jobs(JobsError::EmptyBatch),
+	);
+	rec.record(
+		"release someone else's job",
+		&send(&rpc, Charlie, release(vec![0])).await?,
+		&jobs(JobsError::NotAssignedWorker),
+	);
+	let batch = RuntimeCall::Jobs(pallet_jobs::Call::commit_results {
+		items: vec![(999, c)].try_into().unwrap(),
+	});
+	rec.record(
+		"batch commit to an unknown job",
+		&send(&rpc, Bob, batch).await?,
+		&jobs(JobsError::UnknownJob),
+	);
 	let audit_commit = RuntimeCall::Jobs(pallet_jobs::Call::commit_audit { job: 0, commitment: c });
-	rec.record("audit commit from a non-auditor", &send(&rpc, Charlie, audit_commit).await?, &jobs(JobsError::NotAnAuditor));
-	let audit_reveal = RuntimeCall::Jobs(pallet_jobs::Call::reveal_audit { job: 0, output: output.clone().try_into().unwrap(), salt });
-	rec.record("audit reveal from a non-auditor", &send(&rpc, Charlie, audit_reveal).await?, &jobs(JobsError::NotAnAuditor));
+	rec.record(
+		"audit commit from a non-auditor",
+		&send(&rpc, Charlie, audit_commit).await?,
+		&jobs(JobsError::NotAnAuditor),
+	);
+	let audit_reveal = RuntimeCall::Jobs(pallet_jobs::Call::reveal_audit {
+		job: 0,
+		output: output.clone().try_into().unwrap(),
+		salt,
+	});
+	rec.record(
+		"audit reveal from a non-auditor",
+		&send(&rpc, Charlie, audit_reveal).await?,
+		&jobs(JobsError::NotAnAuditor),
+	);
 	wait_job_status(&rpc, 0, "Revealing", STEP).await?;
 	let mut wrong = output.clone();
 	wrong[0] ^= 1;
-	rec.record("reveal that does not match the commitment", &send(&rpc, Bob, reveal(0, wrong, salt)).await?, &jobs(JobsError::CommitmentMismatch));
+	rec.record(
+		"reveal that does not match the commitment",
+		&send(&rpc, Bob, reveal(0, wrong, salt)).await?,
+		&jobs(JobsError::CommitmentMismatch),
+	);
 	assert_eq!(send(&rpc, Bob, reveal(0, output.clone(), salt)).await?, Outcome::Ok);
-	rec.record("reveal twice", &send(&rpc, Bob, reveal(0, output.clone(), salt)).await?, &jobs(JobsError::AlreadyRevealed));
+	rec.record(
+		"reveal twice",
+		&send(&rpc, Bob, reveal(0, output.clone(), salt)).await?,
+		&jobs(JobsError::AlreadyRevealed),
+	);
 
 	// Governance calls from a plain account.
 	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
@@ -245,14 +375,26 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	);
 	rec.record(
 		"resolve_dispute from a signed account",
-		&send(&rpc, Alice, RuntimeCall::Jobs(pallet_jobs::Call::resolve_dispute { job: 0, accept: true })).await?,
+		&send(
+			&rpc,
+			Alice,
+			RuntimeCall::Jobs(pallet_jobs::Call::resolve_dispute { job: 0, accept: true }),
+		)
+		.await?,
 		&Outcome::Failed(DispatchError::BadOrigin),
 	);
 
 	// A reveal after the reveal deadline: by then the chain has taken the job from Bob.
 	assert_eq!(send(&rpc, Alice, submit_job(0, digit.clone(), INF, None)).await?, Outcome::Ok);
 	wait_job_status(&rpc, 1, "Assigned", STEP).await?;
-	let c1 = verinfer_primitives::commitment(1, &Bob.to_account_id(), &weights, &verinfer_primitives::input_hash(&digit), &output, &salt);
+	let c1 = verinfer_primitives::commitment(
+		1,
+		&Bob.to_account_id(),
+		&weights,
+		&verinfer_primitives::input_hash(&digit),
+		&output,
+		&salt,
+	);
 	assert_eq!(send(&rpc, Bob, commit(1, c1)).await?, Outcome::Ok);
 	wait_job_status(&rpc, 1, "Revealing", STEP).await?;
 	let late = wait_for("the reveal deadline to pass", Duration::from_secs(60), || async {
@@ -260,14 +402,27 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 		Ok((j["status"] != "Revealing").then_some(j))
 	})
 	.await?;
-	rec.record("reveal after the deadline", &send(&rpc, Bob, reveal(1, output.clone(), salt)).await?, &jobs(JobsError::NotAssignedWorker));
+	rec.record(
+		"reveal after the deadline",
+		&send(&rpc, Bob, reveal(1, output.clone(), salt)).await?,
+		&jobs(JobsError::NotAssignedWorker),
+	);
 	assert_ne!(late["worker"], Bob.to_account_id().to_ss58check(), "the job was taken from Bob");
 
 	// Refused by the pool.
-	let good = sign(&rpc, &Alice.pair(), RuntimeCall::System(frame_system::Call::remark { remark: vec![1] })).await?;
+	let good = sign(
+		&rpc,
+		&Alice.pair(),
+		RuntimeCall::System(frame_system::Call::remark { remark: vec![1] }),
+	)
+	.await?;
 	let bytes = good.encode();
 	rec.refused("malformed SCALE", raw_submit(&rpc, &[0x42, 0x13, 0x37]).await, "decode");
-	rec.refused("truncated extrinsic", raw_submit(&rpc, &bytes[..bytes.len() - 10]).await, "decode");
+	rec.refused(
+		"truncated extrinsic",
+		raw_submit(&rpc, &bytes[..bytes.len() - 10]).await,
+		"decode",
+	);
 	let mut forged = bytes.clone();
 	let sig_at = bytes.len() - 80;
 	forged[sig_at] ^= 0xff;
@@ -276,25 +431,68 @@ async fn every_bad_request_gets_its_specific_error_and_holds_nothing() -> anyhow
 	wait_included(&rpc, 0, &good).await?;
 	// The same bytes again: the pool has just seen them included, so it either still bans
 	// their hash or finds the nonce used; both refuse the replay.
-	rec.refused_with_any("replayed extrinsic", raw_submit(&rpc, &bytes).await, &["banned", "outdated"]);
+	rec.refused_with_any(
+		"replayed extrinsic",
+		raw_submit(&rpc, &bytes).await,
+		&["banned", "outdated"],
+	);
 	// A new transaction with a nonce that is already used.
-	let used = rpc.request::<u32, _>("system_accountNextIndex", rpc_params![Alice.to_account_id().to_string()]).await? - 1;
-	let stale =
-		sign_with_nonce(&rpc, &Alice.pair(), RuntimeCall::System(frame_system::Call::remark { remark: vec![3] }), used).await?;
-	rec.refused("transaction with a used nonce", raw_submit(&rpc, &stale.encode()).await, "outdated");
+	let used =
+		rpc.request::<u32, _>(
+			"system_accountNextIndex",
+			rpc_params![Alice.to_account_id().to_string()],
+		)
+		.await? - 1;
+	let stale = sign_with_nonce(
+		&rpc,
+		&Alice.pair(),
+		RuntimeCall::System(frame_system::Call::remark { remark: vec![3] }),
+		used,
+	)
+	.await?;
+	rec.refused(
+		"transaction with a used nonce",
+		raw_submit(&rpc, &stale.encode()).await,
+		"outdated",
+	);
 	let (pauper, _) = sp_core::sr25519::Pair::generate();
-	let unfunded = sign(&rpc, &pauper, RuntimeCall::System(frame_system::Call::remark { remark: vec![2] })).await?;
-	rec.refused("transaction from an account without funds", raw_submit(&rpc, &unfunded.encode()).await, "pay");
+	let unfunded =
+		sign(&rpc, &pauper, RuntimeCall::System(frame_system::Call::remark { remark: vec![2] }))
+			.await?;
+	rec.refused(
+		"transaction from an account without funds",
+		raw_submit(&rpc, &unfunded.encode()).await,
+		"pay",
+	);
 
 	// Refused by the RPC server.
-	rec.refused("unknown RPC method", rpc_outcome(&rpc, "jobs_doesNotExist", rpc_params![]).await, "not found");
-	rec.refused("jobs_getJob with a string id", rpc_outcome(&rpc, "jobs_getJob", rpc_params!["abc"]).await, "invalid");
-	rec.refused("jobs_listJobs with an unknown status", rpc_outcome(&rpc, "jobs_listJobs", rpc_params![serde_json::json!({"status": "Nope"})]).await, "invalid");
-	rec.refused("jobs_estimateFee without parameters", rpc_outcome(&rpc, "jobs_estimateFee", rpc_params![]).await, "invalid");
+	rec.refused(
+		"unknown RPC method",
+		rpc_outcome(&rpc, "jobs_doesNotExist", rpc_params![]).await,
+		"not found",
+	);
+	rec.refused(
+		"jobs_getJob with a string id",
+		rpc_outcome(&rpc, "jobs_getJob", rpc_params!["abc"]).await,
+		"invalid",
+	);
+	rec.refused(
+		"jobs_listJobs with an unknown status",
+		rpc_outcome(&rpc, "jobs_listJobs", rpc_params![serde_json::json!({"status": "Nope"})])
+			.await,
+		"invalid",
+	);
+	rec.refused(
+		"jobs_estimateFee without parameters",
+		rpc_outcome(&rpc, "jobs_estimateFee", rpc_params![]).await,
+		"invalid",
+	);
 	let unknown_job: Value = rpc.request("jobs_getJob", rpc_params![999]).await?;
 	assert_eq!(unknown_job, Value::Null, "an unknown job is null, not an error");
 	rec.rows.push(("jobs_getJob of an unknown job".into(), "null".into()));
-	let body = ureq::post(&node.rpc_url()).set("Content-Type", "application/json").send_string("{not json");
+	let body = ureq::post(&node.rpc_url())
+		.set("Content-Type", "application/json")
+		.send_string("{not json");
 	let text = match body {
 		Ok(r) => r.into_string()?,
 		Err(ureq::Error::Status(_, r)) => r.into_string()?,

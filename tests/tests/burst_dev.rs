@@ -17,11 +17,29 @@ async fn a_burst_on_the_dev_chain_settles_without_slashing_anyone() -> anyhow::R
 	let dir = tempfile::tempdir()?;
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
-	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000", "--models", "all-MiniLM-L6-v2"])?;
-	let auditor = Worker::start("auditor", dir.path(), &url, &["verify", "--key", "//Charlie", "--bond", "6000"])?;
-	let logs = |e: anyhow::Error| e.context(format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(20), node.log_tail(20)));
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Bob", "--bond", "2000", "--models", "all-MiniLM-L6-v2"],
+	)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&url,
+		&["verify", "--key", "//Charlie", "--bond", "6000"],
+	)?;
+	let logs = |e: anyhow::Error| {
+		e.context(format!(
+			"{}\n{}\n{}",
+			miner.log_tail(40),
+			auditor.log_tail(20),
+			node.log_tail(20)
+		))
+	};
 	wait_for("the miner and the auditor", STARTUP, || async {
-		let up = !workers(&rpc, 1).await?.is_empty() && auditor.log().contains("following finalized blocks");
+		let up = !workers(&rpc, 1).await?.is_empty()
+			&& auditor.log().contains("following finalized blocks");
 		Ok(up.then_some(()))
 	})
 	.await
@@ -29,9 +47,16 @@ async fn a_burst_on_the_dev_chain_settles_without_slashing_anyone() -> anyhow::R
 	let capacity = workers(&rpc, 1).await?[0]["capacity"].as_u64().unwrap_or_default();
 	assert!((1..=64).contains(&capacity), "the miner declared a measured capacity: {capacity}");
 
-	let outcome = burst_and_check(&rpc, (Bob, &miner), (Charlie, &auditor), 200, 20, Duration::from_secs(900))
-		.await
-		.map_err(logs)?;
+	let outcome = burst_and_check(
+		&rpc,
+		(Bob, &miner),
+		(Charlie, &auditor),
+		200,
+		20,
+		Duration::from_secs(900),
+	)
+	.await
+	.map_err(logs)?;
 	assert!(outcome.accepted >= 100, "most of the burst is settled, not refunded: {outcome:?}");
 	Ok(())
 }

@@ -16,24 +16,46 @@ const STARTUP: Duration = Duration::from_secs(180);
 async fn a_burst_on_the_local_network_settles_without_slashing_anyone() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let nodes = start_validators(dir.path(), &local_spec())?;
-	let node_logs = || nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log_tail(10))).collect::<Vec<_>>().join("\n");
+	let node_logs = || {
+		nodes
+			.iter()
+			.map(|n| format!("{}:\n{}", n.name, n.log_tail(10)))
+			.collect::<Vec<_>>()
+			.join("\n")
+	};
 	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP).await.map_err(|e| e.context(node_logs()))?;
+		wait_finalized(&node.rpc()?, 2, STARTUP)
+			.await
+			.map_err(|e| e.context(node_logs()))?;
 	}
 	let rpc = nodes[0].rpc()?;
-	let miner = Worker::start("miner", dir.path(), &nodes[1].ws_url(), &["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "all-MiniLM-L6-v2"])?;
-	let auditor = Worker::start("auditor", dir.path(), &nodes[2].ws_url(), &["verify", "--key", "//Eve", "--bond", "6000"])?;
-	let logs = |e: anyhow::Error| e.context(format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(20), node_logs()));
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&nodes[1].ws_url(),
+		&["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "all-MiniLM-L6-v2"],
+	)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&nodes[2].ws_url(),
+		&["verify", "--key", "//Eve", "--bond", "6000"],
+	)?;
+	let logs = |e: anyhow::Error| {
+		e.context(format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(20), node_logs()))
+	};
 	wait_for("the miner and the auditor", STARTUP, || async {
-		let up = !workers(&rpc, 1).await?.is_empty() && auditor.log().contains("following finalized blocks");
+		let up = !workers(&rpc, 1).await?.is_empty()
+			&& auditor.log().contains("following finalized blocks");
 		Ok(up.then_some(()))
 	})
 	.await
 	.map_err(logs)?;
 
-	let outcome = burst_and_check(&rpc, (Ferdie, &miner), (Eve, &auditor), 200, 20, Duration::from_secs(900))
-		.await
-		.map_err(logs)?;
+	let outcome =
+		burst_and_check(&rpc, (Ferdie, &miner), (Eve, &auditor), 200, 20, Duration::from_secs(900))
+			.await
+			.map_err(logs)?;
 	assert!(outcome.accepted >= 100, "most of the burst is settled, not refunded: {outcome:?}");
 	Ok(())
 }

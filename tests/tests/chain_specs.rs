@@ -15,7 +15,11 @@ fn export(chain: &str) -> anyhow::Result<Value> {
 	let out = Command::new(node_binary())
 		.args(["export-chain-spec", "--chain", chain, "--raw"])
 		.output()?;
-	anyhow::ensure!(out.status.success(), "export-chain-spec: {}", String::from_utf8_lossy(&out.stderr));
+	anyhow::ensure!(
+		out.status.success(),
+		"export-chain-spec: {}",
+		String::from_utf8_lossy(&out.stderr)
+	);
 	Ok(serde_json::from_slice(&out.stdout)?)
 }
 

@@ -34,7 +34,8 @@ async fn dev_node_finalizes_blocks_and_a_signed_transfer() -> anyhow::Result<()>
 	// Every dev block is a BABE VRF claim, so each one leaves fresh VRF randomness for the
 	// next (what job assignment and audit draws use).
 	let parent = block_hash(&rpc, later.number - 1).await?.expect("a finalized parent");
-	let (a, b) = (author_vrf_output(&rpc, parent).await?, author_vrf_output(&rpc, later.hash).await?);
+	let (a, b) =
+		(author_vrf_output(&rpc, parent).await?, author_vrf_output(&rpc, later.hash).await?);
 	assert!(a.is_some() && b.is_some(), "dev blocks carry VRF outputs: {a:?} {b:?}");
 	assert_ne!(a, b, "each block's VRF output is its own");
 
@@ -55,7 +56,11 @@ async fn dev_node_finalizes_blocks_and_a_signed_transfer() -> anyhow::Result<()>
 	.await?;
 	wait_finalized(&rpc, included.number, SHORT).await?;
 	assert_eq!(block_hash(&rpc, included.number).await?, Some(included.hash));
-	assert_eq!(free_balance(&rpc, &bob).await? - bob_before, amount, "Bob received exactly the amount");
+	assert_eq!(
+		free_balance(&rpc, &bob).await? - bob_before,
+		amount,
+		"Bob received exactly the amount"
+	);
 
 	// The same transaction cannot be replayed: its nonce is spent.
 	assert!(submit(&rpc, &xt).await.is_err(), "a replayed extrinsic is rejected");
@@ -63,7 +68,9 @@ async fn dev_node_finalizes_blocks_and_a_signed_transfer() -> anyhow::Result<()>
 	// Prometheus metrics report the finalized height.
 	let metrics = metrics(node.ports.prometheus)?;
 	assert!(
-		metrics.lines().any(|l| l.starts_with("substrate_block_height{status=\"finalized\"")),
+		metrics
+			.lines()
+			.any(|l| l.starts_with("substrate_block_height{status=\"finalized\"")),
 		"metrics expose the finalized height"
 	);
 	Ok(())
@@ -75,7 +82,9 @@ async fn dev_node_keeps_its_finalized_chain_across_sigkill() -> anyhow::Result<(
 	let mut node = dev_node(dir.path())?;
 	let rpc = node.rpc()?;
 
-	let before = wait_finalized(&rpc, 5, STARTUP).await.map_err(|e| e.context(node.log_tail(30)))?;
+	let before = wait_finalized(&rpc, 5, STARTUP)
+		.await
+		.map_err(|e| e.context(node.log_tail(30)))?;
 	node.kill();
 	assert!(!node.is_running());
 	node.restart()?;
@@ -89,7 +98,11 @@ async fn dev_node_keeps_its_finalized_chain_across_sigkill() -> anyhow::Result<(
 	.await
 	.map_err(|e| e.context(node.log_tail(30)))?;
 	assert!(resumed.number >= before.number, "finalized {resumed:?} is not behind {before:?}");
-	assert_eq!(block_hash(&rpc, before.number).await?, Some(before.hash), "the finalized block survived");
+	assert_eq!(
+		block_hash(&rpc, before.number).await?,
+		Some(before.hash),
+		"the finalized block survived"
+	);
 	let after = wait_finalized(&rpc, resumed.number + 2, SHORT).await?;
 	assert!(after.number > before.number);
 	Ok(())

@@ -18,7 +18,12 @@ use verinfer_runtime::{
 const REFERENDUM: Duration = Duration::from_secs(90);
 
 /// Proposes `call` on `origin`'s track and votes it through with Alice's conviction vote.
-async fn pass_referendum(rpc: &HttpClient, index: u32, origin: Origin, call: RuntimeCall) -> anyhow::Result<()> {
+async fn pass_referendum(
+	rpc: &HttpClient,
+	index: u32,
+	origin: Origin,
+	call: RuntimeCall,
+) -> anyhow::Result<()> {
 	propose_and_vote(rpc, index, OriginCaller::Origins(origin), call, &[Alice], 500_000 * INF).await
 }
 
@@ -27,19 +32,27 @@ async fn audit_probability(rpc: &HttpClient) -> anyhow::Result<Perbill> {
 }
 
 #[tokio::test]
-async fn token_holders_change_a_parameter_and_approve_a_model_by_referendum() -> anyhow::Result<()> {
+async fn token_holders_change_a_parameter_and_approve_a_model_by_referendum() -> anyhow::Result<()>
+{
 	let dir = tempfile::tempdir()?;
 	let node = Node::start("dev", &dir.path().join("dev"), &["--dev", "--dev-block-time", "500"])?;
 	let rpc = node.rpc()?;
-	wait_finalized(&rpc, 1, Duration::from_secs(60)).await.map_err(|e| e.context(node.log_tail(30)))?;
+	wait_finalized(&rpc, 1, Duration::from_secs(60))
+		.await
+		.map_err(|e| e.context(node.log_tail(30)))?;
 
 	// 1. The audit probability, by a `parameters` referendum.
 	let before = audit_probability(&rpc).await?;
 	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
 	params.audit_probability = Perbill::from_percent(35);
 	assert_ne!(before, params.audit_probability);
-	pass_referendum(&rpc, 0, Origin::ParametersAdmin, RuntimeCall::Jobs(pallet_jobs::Call::set_params { params }))
-		.await?;
+	pass_referendum(
+		&rpc,
+		0,
+		Origin::ParametersAdmin,
+		RuntimeCall::Jobs(pallet_jobs::Call::set_params { params }),
+	)
+	.await?;
 	wait_for("the parameters referendum to be enacted", REFERENDUM, || async {
 		Ok((audit_probability(&rpc).await? == Perbill::from_percent(35)).then_some(()))
 	})
@@ -51,17 +64,34 @@ async fn token_holders_change_a_parameter_and_approve_a_model_by_referendum() ->
 		.swap_remove(0)
 		.1;
 	spec.name = b"digits-cnn-community".to_vec().try_into().unwrap();
-	submit_and_include(&rpc, Bob, RuntimeCall::Models(pallet_models::Call::register_model { spec })).await?;
+	submit_and_include(
+		&rpc,
+		Bob,
+		RuntimeCall::Models(pallet_models::Call::register_model { spec }),
+	)
+	.await?;
 	let status = |models: &Value| -> Option<String> {
-		models.as_array()?.iter().find(|m| m["name"] == "digits-cnn-community")?["status"].as_str().map(str::to_owned)
+		models.as_array()?.iter().find(|m| m["name"] == "digits-cnn-community")?["status"]
+			.as_str()
+			.map(str::to_owned)
 	};
 	let models: Value = rpc.request("models_list", rpc_params![]).await?;
 	assert_eq!(status(&models).as_deref(), Some("Proposed"));
-	let id = models.as_array().unwrap().iter().find(|m| m["name"] == "digits-cnn-community").unwrap()["id"]
+	let id = models
+		.as_array()
+		.unwrap()
+		.iter()
+		.find(|m| m["name"] == "digits-cnn-community")
+		.unwrap()["id"]
 		.as_u64()
 		.unwrap() as u32;
-	pass_referendum(&rpc, 1, Origin::ModelsAdmin, RuntimeCall::Models(pallet_models::Call::approve_model { model: id }))
-		.await?;
+	pass_referendum(
+		&rpc,
+		1,
+		Origin::ModelsAdmin,
+		RuntimeCall::Models(pallet_models::Call::approve_model { model: id }),
+	)
+	.await?;
 	wait_for("the models referendum to approve the model", REFERENDUM, || async {
 		let models: Value = rpc.request("models_list", rpc_params![]).await?;
 		Ok((status(&models).as_deref() == Some("Approved")).then_some(()))

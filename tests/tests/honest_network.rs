@@ -27,7 +27,10 @@ const AUDITOR_BOND: &str = "6000";
 const MINER_BOND: Balance = 2_000 * INF;
 
 fn job_count() -> u64 {
-	std::env::var("VERINFER_HONEST_JOBS").ok().and_then(|n| n.parse().ok()).unwrap_or(24)
+	std::env::var("VERINFER_HONEST_JOBS")
+		.ok()
+		.and_then(|n| n.parse().ok())
+		.unwrap_or(24)
 }
 
 /// One dApp: submits `jobs` jobs one after another (each waits for inclusion), digits and
@@ -35,9 +38,18 @@ fn job_count() -> u64 {
 async fn dapp(rpc: &HttpClient, who: Sr25519Keyring, jobs: u64) -> anyhow::Result<()> {
 	for i in 0..jobs {
 		let (model, input) = if i % 2 == 0 {
-			(0, (0..784u64).map(|p| ((p * 31 + i * 17 + who as u64) % 256) as u8).collect::<Vec<u8>>())
+			(
+				0,
+				(0..784u64)
+					.map(|p| ((p * 31 + i * 17 + who as u64) % 256) as u8)
+					.collect::<Vec<u8>>(),
+			)
 		} else {
-			(1, format!("Job {i} from {who:?}: verifiable inference on an honest network.").into_bytes())
+			(
+				1,
+				format!("Job {i} from {who:?}: verifiable inference on an honest network.")
+					.into_bytes(),
+			)
 		};
 		let call = RuntimeCall::Jobs(pallet_jobs::Call::submit_job {
 			model,
@@ -55,21 +67,44 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 	let jobs = job_count();
 	let dir = tempfile::tempdir()?;
 	let nodes = start_validators(dir.path(), &local_spec())?;
-	let node_logs = || nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log_tail(10))).collect::<Vec<_>>().join("\n");
+	let node_logs = || {
+		nodes
+			.iter()
+			.map(|n| format!("{}:\n{}", n.name, n.log_tail(10)))
+			.collect::<Vec<_>>()
+			.join("\n")
+	};
 	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP).await.map_err(|e| e.context(node_logs()))?;
+		wait_finalized(&node.rpc()?, 2, STARTUP)
+			.await
+			.map_err(|e| e.context(node_logs()))?;
 	}
 	let rpc = nodes[0].rpc()?;
 
 	// Miners: Eve serves the digits CNN, Ferdie MiniLM; an auditor next to each validator.
 	let bond = (MINER_BOND / INF).to_string();
 	let mut workers_up = vec![
-		Worker::start("miner-digits", dir.path(), &nodes[0].ws_url(), &["mine", "--key", "//Eve", "--bond", &bond, "--models", "digits-cnn"])?,
-		Worker::start("miner-minilm", dir.path(), &nodes[1].ws_url(), &["mine", "--key", "//Ferdie", "--bond", &bond, "--models", "all-MiniLM-L6-v2"])?,
+		Worker::start(
+			"miner-digits",
+			dir.path(),
+			&nodes[0].ws_url(),
+			&["mine", "--key", "//Eve", "--bond", &bond, "--models", "digits-cnn"],
+		)?,
+		Worker::start(
+			"miner-minilm",
+			dir.path(),
+			&nodes[1].ws_url(),
+			&["mine", "--key", "//Ferdie", "--bond", &bond, "--models", "all-MiniLM-L6-v2"],
+		)?,
 	];
 	for (node, key) in nodes.iter().zip(["//Alice", "//Bob", "//Charlie", "//Dave"]) {
 		let name = format!("auditor-{}", node.name);
-		workers_up.push(Worker::start(&name, dir.path(), &node.ws_url(), &["verify", "--key", key, "--bond", AUDITOR_BOND])?);
+		workers_up.push(Worker::start(
+			&name,
+			dir.path(),
+			&node.ws_url(),
+			&["verify", "--key", key, "--bond", AUDITOR_BOND],
+		)?);
 	}
 	let logs = |e: anyhow::Error| {
 		let w = workers_up.iter().map(|w| w.log_tail(8)).collect::<Vec<_>>().join("\n");
@@ -77,7 +112,8 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 	};
 	wait_for("two miners and four auditors to bond", STARTUP, || async {
 		let miners = !workers(&rpc, 0).await?.is_empty() && !workers(&rpc, 1).await?.is_empty();
-		let auditors = workers_up[2..].iter().all(|w| w.log().contains("following finalized blocks"));
+		let auditors =
+			workers_up[2..].iter().all(|w| w.log().contains("following finalized blocks"));
 		Ok((miners && auditors).then_some(()))
 	})
 	.await
@@ -103,7 +139,11 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 	wait_for(&format!("all {submitted} jobs to be final"), deadline, || async {
 		while done.get() < submitted {
 			let j = job(&rpc, done.get()).await?;
-			anyhow::ensure!(j["status"] != "Expired" && j["status"] != "Cancelled", "job {} ended as {j}", done.get());
+			anyhow::ensure!(
+				j["status"] != "Expired" && j["status"] != "Cancelled",
+				"job {} ended as {j}",
+				done.get()
+			);
 			if j["status"] != "Finalized" {
 				return Ok(None);
 			}
@@ -122,7 +162,11 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 	// Every account changed by exactly what the events say, and nobody was slashed.
 	let accounts: Vec<AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
 	let books = check_books(&rpc, start, end, &accounts).await.map_err(logs)?;
-	anyhow::ensure!(books.slashed.is_empty(), "an honest network slashes nobody: {:?}", books.slashed);
+	anyhow::ensure!(
+		books.slashed.is_empty(),
+		"an honest network slashes nobody: {:?}",
+		books.slashed
+	);
 	anyhow::ensure!(books.expired.is_empty(), "no job expires: {:?}", books.expired);
 	let (minted, burned, audited) = (books.minted, books.burned, books.audited);
 
@@ -131,7 +175,14 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 		let rep = Reputation { jobs_completed: completed, ..Default::default() };
 		// The miners' price (the worker's default, 0.01 INF) only sets the deterrence floor,
 		// far below the base probability at a 2,000 INF bond.
-		audit_probability(params.audit_probability, INF / 100, MINER_BOND, params.worker_slash, params.miss_slash_floor, &rep)
+		audit_probability(
+			params.audit_probability,
+			INF / 100,
+			MINER_BOND,
+			params.worker_slash,
+			params.miss_slash_floor,
+			&rep,
+		)
 	};
 	let (low, high) = (p(u32::MAX), p(0));
 	let n = submitted as f64;
@@ -145,6 +196,9 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 		 {minted} minted, {burned} burned in fees",
 		start.number, end.number
 	);
-	assert!((min..=max).contains(&(audited as f64)), "{audited} audited of {submitted}, outside {min:.1}..{max:.1}");
+	assert!(
+		(min..=max).contains(&(audited as f64)),
+		"{audited} audited of {submitted}, outside {min:.1}..{max:.1}"
+	);
 	Ok(())
 }

@@ -22,9 +22,10 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 	let digits = &models.as_array().expect("a list")[0];
 	assert_eq!(digits["name"], "digits-cnn");
 	assert_eq!(digits["status"], "Approved");
-	let weights_hash: [u8; 32] = hex::decode(digits["weightsSha256"].as_str().unwrap().trim_start_matches("0x"))?
-		.try_into()
-		.map_err(|_| anyhow::anyhow!("32 bytes"))?;
+	let weights_hash: [u8; 32] =
+		hex::decode(digits["weightsSha256"].as_str().unwrap().trim_start_matches("0x"))?
+			.try_into()
+			.map_err(|_| anyhow::anyhow!("32 bytes"))?;
 
 	// Bob bonds as a worker for the digits model.
 	let bob = Sr25519Keyring::Bob;
@@ -75,7 +76,12 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 		&output,
 		&salt,
 	);
-	submit_and_include(&rpc, bob, RuntimeCall::Jobs(pallet_jobs::Call::commit_result { job: 0, commitment })).await?;
+	submit_and_include(
+		&rpc,
+		bob,
+		RuntimeCall::Jobs(pallet_jobs::Call::commit_result { job: 0, commitment }),
+	)
+	.await?;
 	let revealing = wait_job_status(&rpc, 0, "Revealing", STEP).await?;
 	assert_eq!(revealing["audited"], false, "no auditor is bonded on this chain");
 	let before: Value = rpc.request("jobs_getResult", rpc_params![0]).await?;
@@ -83,7 +89,11 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 	submit_and_include(
 		&rpc,
 		bob,
-		RuntimeCall::Jobs(pallet_jobs::Call::reveal_result { job: 0, output: output.clone().try_into().unwrap(), salt }),
+		RuntimeCall::Jobs(pallet_jobs::Call::reveal_result {
+			job: 0,
+			output: output.clone().try_into().unwrap(),
+			salt,
+		}),
 	)
 	.await?;
 
@@ -96,7 +106,12 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 	assert_eq!(result["output"], format!("0x{}", hex::encode(&output)));
 
 	let page: Value = rpc
-		.request("jobs_listJobs", rpc_params![serde_json::json!({"owner": Sr25519Keyring::Alice.to_account_id().to_ss58check()})])
+		.request(
+			"jobs_listJobs",
+			rpc_params![
+				serde_json::json!({"owner": Sr25519Keyring::Alice.to_account_id().to_ss58check()})
+			],
+		)
 		.await?;
 	assert_eq!(page["jobs"][0]["id"], 0);
 	assert_eq!(page["jobs"][0]["status"], "Finalized");
@@ -104,7 +119,9 @@ async fn a_dapp_follows_a_job_to_its_result_over_json_rpc() -> anyhow::Result<()
 	assert_eq!(workers[0]["jobsCompleted"], 1);
 
 	// Bad requests get clear errors.
-	let bad = rpc.request::<Value, _>("jobs_listJobs", rpc_params![serde_json::json!({"status": "Nope"})]).await;
+	let bad = rpc
+		.request::<Value, _>("jobs_listJobs", rpc_params![serde_json::json!({"status": "Nope"})])
+		.await;
 	assert!(bad.unwrap_err().to_string().contains("unknown status"));
 	assert_eq!(rpc.request::<Value, _>("jobs_getJob", rpc_params![99]).await?, Value::Null);
 	Ok(())

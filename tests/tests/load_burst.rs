@@ -31,7 +31,9 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
 
 /// The block's timestamp in milliseconds.
 async fn timestamp(rpc: &HttpClient, at: sp_core::H256) -> anyhow::Result<u64> {
-	Ok(decode_at(rpc, &pallet_timestamp::Now::<Runtime>::hashed_key(), at).await?.unwrap_or_default())
+	Ok(decode_at(rpc, &pallet_timestamp::Now::<Runtime>::hashed_key(), at)
+		.await?
+		.unwrap_or_default())
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {
@@ -60,12 +62,28 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	for (i, key) in miner_keys.iter().take(miner_count).enumerate() {
 		let uri = format!("//{key:?}");
 		let node = &nodes[(i + 1) % nodes.len()];
-		let args = ["mine", "--key", &uri, "--bond", "2000", "--models", "all-MiniLM-L6-v2", "--capacity-budget", &budget];
+		let args = [
+			"mine",
+			"--key",
+			&uri,
+			"--bond",
+			"2000",
+			"--models",
+			"all-MiniLM-L6-v2",
+			"--capacity-budget",
+			&budget,
+		];
 		miners.push(Worker::start(&format!("miner-{i}"), dir.path(), &node.ws_url(), &args)?);
 	}
-	let auditor = Worker::start("auditor", dir.path(), &nodes[3].ws_url(), &["verify", "--key", "//Eve", "--bond", "6000"])?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&nodes[3].ws_url(),
+		&["verify", "--key", "//Eve", "--bond", "6000"],
+	)?;
 	wait_for("the miners and the auditor", Duration::from_secs(300), || async {
-		let up = workers(&rpc, 1).await?.len() == miner_count && auditor.log().contains("following finalized blocks");
+		let up = workers(&rpc, 1).await?.len() == miner_count
+			&& auditor.log().contains("following finalized blocks");
 		Ok(up.then_some(()))
 	})
 	.await?;
@@ -79,7 +97,13 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let per_dapp = jobs.div_ceil(accounts as u32);
 	let submitted = submit_burst(&rpc, &keys, per_dapp, minilm_job).await?;
 	let submit_seconds = began.elapsed().as_secs_f64();
-	let ended = wait_all_ended(&rpc, 0, u64::from(submitted), Duration::from_secs(60 + 3 * u64::from(submitted))).await?;
+	let ended = wait_all_ended(
+		&rpc,
+		0,
+		u64::from(submitted),
+		Duration::from_secs(60 + 3 * u64::from(submitted)),
+	)
+	.await?;
 	let wall = began.elapsed().as_secs_f64();
 	let end = {
 		let now = finalized(&rpc).await?;
@@ -92,10 +116,17 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let books = check_books(&rpc, start, end, &all).await?;
 	anyhow::ensure!(books.slashed.is_empty(), "honest workers were slashed: {:?}", books.slashed);
 	for (id, status) in &books.expired {
-		anyhow::ensure!(*status == pallet_jobs::JobStatus::Queued, "job {id} refunded from {status:?}");
+		anyhow::ensure!(
+			*status == pallet_jobs::JobStatus::Queued,
+			"job {id} refunded from {status:?}"
+		);
 	}
-	let worker_accounts: Vec<AccountId> =
-		miner_keys.iter().take(miner_count).map(|k| k.to_account_id()).chain([Eve.to_account_id()]).collect();
+	let worker_accounts: Vec<AccountId> = miner_keys
+		.iter()
+		.take(miner_count)
+		.map(|k| k.to_account_id())
+		.chain([Eve.to_account_id()])
+		.collect();
 
 	// Latencies, weights and failures, block by block.
 	let limit = <Runtime as frame_system::Config>::BlockWeights::get().max_block.ref_time() as f64;
@@ -106,7 +137,9 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 		let hash = block_hash(&rpc, number).await?.context("a block hash")?;
 		let ts = timestamp(&rpc, hash).await?;
 		let consumed: frame_support::dispatch::PerDispatchClass<frame_support::weights::Weight> =
-			decode_at(&rpc, &frame_system::BlockWeight::<Runtime>::hashed_key(), hash).await?.unwrap_or_default();
+			decode_at(&rpc, &frame_system::BlockWeight::<Runtime>::hashed_key(), hash)
+				.await?
+				.unwrap_or_default();
 		weights.push(consumed.total().ref_time() as f64 / limit);
 		for record in events_at(&rpc, hash).await? {
 			match record.event {
@@ -114,7 +147,10 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 					submitted_at.insert(job, ts);
 					first_ts = first_ts.min(ts);
 				},
-				RuntimeEvent::Jobs(pallet_jobs::Event::JobFinalized { job, .. } | pallet_jobs::Event::JobExpired { job, .. }) => {
+				RuntimeEvent::Jobs(
+					pallet_jobs::Event::JobFinalized { job, .. }
+					| pallet_jobs::Event::JobExpired { job, .. },
+				) => {
 					ended_at.insert(job, ts);
 					last_ts = last_ts.max(ts);
 				},
@@ -140,13 +176,21 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let mean_weight = weights.iter().sum::<f64>() / weights.len().max(1) as f64;
 	let max_weight = weights.iter().copied().fold(0.0, f64::max);
 
-	let capacities: Vec<String> = workers(&rpc, 1).await?.iter().map(|w| w["capacity"].to_string()).collect();
+	let capacities: Vec<String> =
+		workers(&rpc, 1).await?.iter().map(|w| w["capacity"].to_string()).collect();
 	println!("\nload burst: {submitted} MiniLM jobs from {accounts} accounts, {miner_count} miner(s) (capacity {}), 1 auditor, 4 validators", capacities.join(", "));
 	println!("  submitted and included in {submit_seconds:.1} s (open loop: all handed to the pool at once)");
 	println!("  accepted              {accepted}, refunded from the queue {}", books.expired.len());
 	println!("  audited               {}", books.audited);
-	println!("  jobs finished / s     {:.2} ({accepted} in {span:.0} s of chain time; {wall:.0} s wall)", accepted as f64 / span.max(1e-3));
-	println!("  latency submit->final p50 {:.1} s, p99 {:.1} s", percentile(&latencies, 0.5), percentile(&latencies, 0.99));
+	println!(
+		"  jobs finished / s     {:.2} ({accepted} in {span:.0} s of chain time; {wall:.0} s wall)",
+		accepted as f64 / span.max(1e-3)
+	);
+	println!(
+		"  latency submit->final p50 {:.1} s, p99 {:.1} s",
+		percentile(&latencies, 0.5),
+		percentile(&latencies, 0.99)
+	);
 	for (i, m) in miners.iter().enumerate() {
 		let page = metrics(m.prometheus_port)?;
 		let busy = metric_sum(&page, "verinfer_worker_inference_seconds_sum", "");
@@ -155,8 +199,16 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 		println!("  miner {i}               busy {:.1} % ({busy:.1} s inference), {done} jobs revealed, {sent} transactions", 100.0 * busy / wall);
 	}
 	let page = metrics(auditor.prometheus_port)?;
-	println!("  auditor               busy {:.1} %", 100.0 * metric_sum(&page, "verinfer_worker_inference_seconds_sum", "") / wall);
+	println!(
+		"  auditor               busy {:.1} %",
+		100.0 * metric_sum(&page, "verinfer_worker_inference_seconds_sum", "") / wall
+	);
 	println!("  failed extrinsics     workers 0, dApps {dapp_failures}");
-	println!("  block weight used     mean {:.1} %, max {:.1} % of the limit ({} blocks)", 100.0 * mean_weight, 100.0 * max_weight, weights.len());
+	println!(
+		"  block weight used     mean {:.1} %, max {:.1} % of the limit ({} blocks)",
+		100.0 * mean_weight,
+		100.0 * max_weight,
+		weights.len()
+	);
 	Ok(())
 }

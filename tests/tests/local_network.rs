@@ -15,7 +15,8 @@ async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Re
 	let dir = tempfile::tempdir()?;
 	let mut nodes = start_validators(dir.path(), &local_spec())?;
 	let mut dave = nodes.pop().context("four validators")?;
-	let [alice, bob, charlie] = <[Node; 3]>::try_from(nodes).map_err(|_| anyhow::anyhow!("four validators"))?;
+	let [alice, bob, charlie] =
+		<[Node; 3]>::try_from(nodes).map_err(|_| anyhow::anyhow!("four validators"))?;
 
 	// All four finalize together.
 	for node in [&alice, &bob, &charlie, &dave] {
@@ -27,7 +28,9 @@ async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Re
 	// BABE: every finalized block has its author's VRF output, the same on every node (the
 	// randomness of job assignment and audit draws), and a new one each block.
 	let head = finalized(&alice.rpc()?).await?;
-	let parent = block_hash(&alice.rpc()?, head.number - 1).await?.context("a finalized parent")?;
+	let parent = block_hash(&alice.rpc()?, head.number - 1)
+		.await?
+		.context("a finalized parent")?;
 	let output = author_vrf_output(&alice.rpc()?, head.hash).await?;
 	assert!(output.is_some(), "block #{} has a VRF output", head.number);
 	assert_ne!(output, author_vrf_output(&alice.rpc()?, parent).await?, "a new output each block");
@@ -65,7 +68,11 @@ async fn local_network_finalizes_and_survives_a_killed_validator() -> anyhow::Re
 	})
 	.await
 	.map_err(|e| e.context(dave.log_tail(40)))?;
-	assert_eq!(block_hash(&dave_rpc, target.number).await?, Some(target.hash), "Dave is on the same chain");
+	assert_eq!(
+		block_hash(&dave_rpc, target.number).await?,
+		Some(target.hash),
+		"Dave is on the same chain"
+	);
 	// And finality keeps going with all four again.
 	wait_finalized(&dave_rpc, target.number + 2, PROGRESS).await?;
 	Ok(())

@@ -18,18 +18,35 @@ async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Re
 	let dir = tempfile::tempdir()?;
 	let spec = fast_local_spec(dir.path())?;
 	let mut nodes = start_validators(dir.path(), &spec)?;
-	let node_logs =
-		|nodes: &[Node]| nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log_tail(15))).collect::<Vec<_>>().join("\n");
+	let node_logs = |nodes: &[Node]| {
+		nodes
+			.iter()
+			.map(|n| format!("{}:\n{}", n.name, n.log_tail(15)))
+			.collect::<Vec<_>>()
+			.join("\n")
+	};
 	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP).await.map_err(|e| e.context(node_logs(&nodes)))?;
+		wait_finalized(&node.rpc()?, 2, STARTUP)
+			.await
+			.map_err(|e| e.context(node_logs(&nodes)))?;
 	}
 	let rpcs: Vec<HttpClient> = nodes.iter().map(Node::rpc).collect::<anyhow::Result<_>>()?;
 	let rpc = &rpcs[0];
 
-	let miner = Worker::start("miner", dir.path(), &nodes[1].ws_url(), &["mine", "--key", "//Eve", "--bond", "2000"])?;
-	let auditor =
-		Worker::start("auditor", dir.path(), &nodes[2].ws_url(), &["verify", "--key", "//Ferdie", "--bond", "6000"])?;
-	let logs = |e: anyhow::Error| e.context(format!("{}\n{}", miner.log_tail(30), auditor.log_tail(30)));
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&nodes[1].ws_url(),
+		&["mine", "--key", "//Eve", "--bond", "2000"],
+	)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&nodes[2].ws_url(),
+		&["verify", "--key", "//Ferdie", "--bond", "6000"],
+	)?;
+	let logs =
+		|e: anyhow::Error| e.context(format!("{}\n{}", miner.log_tail(30), auditor.log_tail(30)));
 	wait_for("the miner and the auditor to bond", STARTUP, || async {
 		// Both follow finalized blocks, so their bonds are final before the network goes down.
 		let ready = !workers(rpc, 0).await?.is_empty()
@@ -50,7 +67,10 @@ async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Re
 	});
 	submit_and_include(rpc, Alice, call).await?;
 	let in_flight = job(rpc, 0).await?;
-	assert_ne!(in_flight["status"], "Finalized", "the job is still in flight when the network goes down: {in_flight}");
+	assert_ne!(
+		in_flight["status"], "Finalized",
+		"the job is still in flight when the network goes down: {in_flight}"
+	);
 	let before = finalized(rpc).await?;
 	for node in &mut nodes {
 		node.kill();
@@ -61,7 +81,9 @@ async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Re
 
 	// Every validator still has the finalized block, and finality goes past it.
 	for (node, node_rpc) in nodes.iter().zip(&rpcs) {
-		wait_finalized(node_rpc, before.number + 3, STARTUP).await.map_err(|e| e.context(node_logs(&nodes)))?;
+		wait_finalized(node_rpc, before.number + 3, STARTUP)
+			.await
+			.map_err(|e| e.context(node_logs(&nodes)))?;
 		assert_eq!(
 			block_hash(node_rpc, before.number).await?,
 			Some(before.hash),
@@ -76,7 +98,8 @@ async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Re
 		.await
 		.map_err(|e| logs(e.context(node_logs(&nodes))))?;
 	let result: serde_json::Value =
-		jsonrpsee::core::client::ClientT::request(rpc, "jobs_getResult", jsonrpsee::rpc_params![0]).await?;
+		jsonrpsee::core::client::ClientT::request(rpc, "jobs_getResult", jsonrpsee::rpc_params![0])
+			.await?;
 	assert_eq!(result["verdict"], "AcceptedByAudit", "job {done} -> {result}");
 	assert!(
 		miner.log().contains("lost the node"),

@@ -33,9 +33,13 @@ async fn spec_version(rpc: &HttpClient, at: Option<H256>) -> anyhow::Result<u64>
 
 /// A digits job through the real miner and auditor; checks the verified answer.
 async fn digits_job(url: &str, index: &str, expected: u64) -> anyhow::Result<()> {
-	let result = submit_job(url, &["--key", "//Alice", "digits", "--image-index", index], JOB).await?;
+	let result =
+		submit_job(url, &["--key", "//Alice", "digits", "--image-index", index], JOB).await?;
 	anyhow::ensure!(result["verdict"] == "AcceptedByAudit", "the auditor agreed: {result}");
-	anyhow::ensure!(result["digit"] == expected, "sklearn digit #{index} is a {expected}: {result}");
+	anyhow::ensure!(
+		result["digit"] == expected,
+		"sklearn digit #{index} is a {expected}: {result}"
+	);
 	Ok(())
 }
 
@@ -44,22 +48,40 @@ async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow
 	let dir = tempfile::tempdir()?;
 	let spec = fast_local_spec(dir.path())?;
 	let nodes = start_validators(dir.path(), &spec)?;
-	let node_logs = || nodes.iter().map(|n| format!("{}:\n{}", n.name, n.log_tail(15))).collect::<Vec<_>>().join("\n");
+	let node_logs = || {
+		nodes
+			.iter()
+			.map(|n| format!("{}:\n{}", n.name, n.log_tail(15)))
+			.collect::<Vec<_>>()
+			.join("\n")
+	};
 	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP).await.map_err(|e| e.context(node_logs()))?;
+		wait_finalized(&node.rpc()?, 2, STARTUP)
+			.await
+			.map_err(|e| e.context(node_logs()))?;
 	}
 	let rpc = nodes[0].rpc()?;
 
 	// A miner and an auditor, on Bob's node; a dApp (Alice) on Alice's.
 	let worker_url = nodes[1].ws_url();
-	let miner = Worker::start("miner", dir.path(), &worker_url, &["mine", "--key", "//Eve", "--bond", "2000"])?;
-	let auditor =
-		Worker::start("auditor", dir.path(), &worker_url, &["verify", "--key", "//Ferdie", "--bond", "6000"])?;
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&worker_url,
+		&["mine", "--key", "//Eve", "--bond", "2000"],
+	)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&worker_url,
+		&["verify", "--key", "//Ferdie", "--bond", "6000"],
+	)?;
 	let logs = |e: anyhow::Error| {
 		e.context(format!("{}\n{}\n{}", miner.log_tail(30), auditor.log_tail(30), node_logs()))
 	};
 	wait_for("the miner and the auditor to bond", STARTUP, || async {
-		let bonded = !workers(&rpc, 0).await?.is_empty() && auditor.log().contains("following finalized blocks");
+		let bonded = !workers(&rpc, 0).await?.is_empty()
+			&& auditor.log().contains("following finalized blocks");
 		Ok(bonded.then_some(()))
 	})
 	.await
@@ -72,8 +94,11 @@ async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow
 	let before = spec_version(&rpc, None).await?;
 	let wasm = verinfer_runtime::next_spec_version::WASM_BINARY
 		.context("the runtime build script did not build the next-spec-version Wasm")?;
-	let code = sp_maybe_compressed_blob::compress_strongly(wasm, sp_maybe_compressed_blob::CODE_BLOB_BOMB_LIMIT)
-		.context("compressing the runtime")?;
+	let code = sp_maybe_compressed_blob::compress_strongly(
+		wasm,
+		sp_maybe_compressed_blob::CODE_BLOB_BOMB_LIMIT,
+	)
+	.context("compressing the runtime")?;
 	let voters = [Alice, Bob, Charlie, Dave, AliceStash, BobStash, CharlieStash, DaveStash];
 	propose_and_vote(
 		&rpc,
@@ -106,7 +131,11 @@ async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow
 		wait_finalized(&node_rpc, target, PROGRESS).await.map_err(logs)?;
 		let hash = block_hash(&node_rpc, target).await?;
 		let ours = block_hash(&rpc, target).await?;
-		assert_eq!(hash, ours, "{} agrees on finalized #{target} (Alice at #{})", node.name, progressed.number);
+		assert_eq!(
+			hash, ours,
+			"{} agrees on finalized #{target} (Alice at #{})",
+			node.name, progressed.number
+		);
 	}
 
 	// The same miner and auditor, never restarted, complete a job on the new runtime.

@@ -20,16 +20,32 @@ async fn the_miner_releases_a_job_its_model_cannot_run_and_keeps_mining() -> any
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	// A mis-specified model: the digits weights, a text input.
-	let mut spec = verinfer_runtime::genesis_config_presets::shipped_models(Bob.to_account_id()).swap_remove(0).1;
+	let mut spec = verinfer_runtime::genesis_config_presets::shipped_models(Bob.to_account_id())
+		.swap_remove(0)
+		.1;
 	spec.name = b"digits-cnn-text".to_vec().try_into().unwrap();
-	spec.input = TensorSchema { element: ElementType::Utf8, shape: Default::default(), max_bytes: 64 };
-	submit_and_include(&rpc, Bob, RuntimeCall::Models(pallet_models::Call::register_model { spec })).await?;
+	spec.input =
+		TensorSchema { element: ElementType::Utf8, shape: Default::default(), max_bytes: 64 };
+	submit_and_include(
+		&rpc,
+		Bob,
+		RuntimeCall::Models(pallet_models::Call::register_model { spec }),
+	)
+	.await?;
 	let approve = RuntimeCall::Models(pallet_models::Call::approve_model { model: 2 });
-	submit_and_include(&rpc, Alice, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(approve) })).await?;
+	submit_and_include(
+		&rpc,
+		Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(approve) }),
+	)
+	.await?;
 
 	let url = node.ws_url();
-	let mut miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000"])?;
-	let logs = |e: anyhow::Error, miner: &Worker| e.context(format!("{}\n{}", miner.log_tail(40), node.log_tail(20)));
+	let mut miner =
+		Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000"])?;
+	let logs = |e: anyhow::Error, miner: &Worker| {
+		e.context(format!("{}\n{}", miner.log_tail(40), node.log_tail(20)))
+	};
 	let bonded = wait_for("the miner to serve the mis-specified model", STARTUP, || async {
 		Ok((!workers(&rpc, 2).await?.is_empty()).then_some(()))
 	})
@@ -53,8 +69,14 @@ async fn the_miner_releases_a_job_its_model_cannot_run_and_keeps_mining() -> any
 	.await;
 	released.map_err(|e| logs(e, &miner))?;
 	let log = miner.log();
-	assert!(log.lines().any(|l| l.contains("job 0") && l.contains("refused the input")), "the miner says why:\n{log}");
-	assert!(log.lines().any(|l| l.contains("job 0") && l.contains("releasing it")), "and that it hands the job back:\n{log}");
+	assert!(
+		log.lines().any(|l| l.contains("job 0") && l.contains("refused the input")),
+		"the miner says why:\n{log}"
+	);
+	assert!(
+		log.lines().any(|l| l.contains("job 0") && l.contains("releasing it")),
+		"and that it hands the job back:\n{log}"
+	);
 	assert!(miner.is_running(), "the miner is still running after the bad input");
 	// Handing back costs nothing: the bond is whole and there is no missed deadline.
 	let ledger = stake_ledger(&rpc, &Bob.to_account_id()).await?.expect("Bob is bonded");

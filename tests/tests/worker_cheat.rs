@@ -21,11 +21,37 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 		"cheater",
 		dir.path(),
 		&url,
-		&["mine", "--key", "//Dave", "--bond", "2000", "--models", "digits-cnn", "--cheat-fraction-for-testing", "1"],
+		&[
+			"mine",
+			"--key",
+			"//Dave",
+			"--bond",
+			"2000",
+			"--models",
+			"digits-cnn",
+			"--cheat-fraction-for-testing",
+			"1",
+		],
 	)?;
-	let auditor = Worker::start("auditor", dir.path(), &url, &["verify", "--key", "//Charlie", "--bond", "6000"])?;
-	let logs = |e: anyhow::Error| e.context(format!("{}\n{}\n{}", cheater.log_tail(40), auditor.log_tail(40), node.log_tail(20)));
-	let bonded = wait_for("the cheater's bond", STARTUP, || async { Ok(workers(&rpc, 0).await?.into_iter().next()) }).await.map_err(logs)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&url,
+		&["verify", "--key", "//Charlie", "--bond", "6000"],
+	)?;
+	let logs = |e: anyhow::Error| {
+		e.context(format!(
+			"{}\n{}\n{}",
+			cheater.log_tail(40),
+			auditor.log_tail(40),
+			node.log_tail(20)
+		))
+	};
+	let bonded = wait_for("the cheater's bond", STARTUP, || async {
+		Ok(workers(&rpc, 0).await?.into_iter().next())
+	})
+	.await
+	.map_err(logs)?;
 	assert_eq!(bonded["stake"], (2_000 * INF).to_string());
 	wait_for("the auditor to follow blocks", STARTUP, || async {
 		Ok(auditor.log().contains("following finalized blocks").then_some(()))
@@ -36,9 +62,13 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 	let alice = Sr25519Keyring::Alice.to_account_id();
 	let before = free_balance(&rpc, &alice).await?;
 	let max_fee = INF;
-	let result = submit_job(&url, &["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "3"], JOB)
-		.await
-		.map_err(logs)?;
+	let result = submit_job(
+		&url,
+		&["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "3"],
+		JOB,
+	)
+	.await
+	.map_err(logs)?;
 	assert_eq!(result["verdict"], "RejectedByAudit", "{result}");
 	assert_eq!(result["accepted"], false);
 	assert!(cheater.log().contains("CHEATING ON PURPOSE"), "the cheat option was used");
@@ -52,11 +82,19 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 	})
 	.await
 	.map_err(logs)?;
-	assert_eq!(ledger.active, 2_000 * INF - params.worker_slash * (2_000 * INF), "worker_slash of the bond");
+	assert_eq!(
+		ledger.active,
+		2_000 * INF - params.worker_slash * (2_000 * INF),
+		"worker_slash of the bond"
+	);
 	let record = reputation(&rpc, &dave).await?;
 	assert_eq!(record.audits_failed, 1, "the failed audit is on its record");
 	let score = pallet_jobs::lifecycle::reputation_score(&record);
-	assert!(score < params.min_worker_score, "score {score} is below the threshold {}", params.min_worker_score);
+	assert!(
+		score < params.min_worker_score,
+		"score {score} is below the threshold {}",
+		params.min_worker_score
+	);
 	let listed = workers(&rpc, 0).await?;
 	assert!(
 		listed.iter().all(|w| w["score"].as_u64() == Some(u64::from(score))),

@@ -16,26 +16,39 @@ use verinfer_runtime::{RuntimeCall, INF};
 const STARTUP: Duration = Duration::from_secs(60);
 const JOB: Duration = Duration::from_secs(120);
 
-
-
 #[tokio::test]
-async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() -> anyhow::Result<()> {
+async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() -> anyhow::Result<()>
+{
 	let dir = tempfile::tempdir()?;
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
 
 	let bob = Sr25519Keyring::Bob.to_account_id().to_ss58check();
 	let eve = Sr25519Keyring::Eve.to_account_id().to_ss58check();
-	let mut doomed = Worker::start("bob", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn"])?;
-	wait_for("Bob's bond", STARTUP, || async { Ok((workers(&rpc, 0).await?.len() == 1).then_some(())) })
-		.await
-		.map_err(|e| e.context(doomed.log_tail(30)))?;
+	let mut doomed = Worker::start(
+		"bob",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
+	wait_for("Bob's bond", STARTUP, || async {
+		Ok((workers(&rpc, 0).await?.len() == 1).then_some(()))
+	})
+	.await
+	.map_err(|e| e.context(doomed.log_tail(30)))?;
 	// Bob dies holding his bond: the chain still assigns him the next job.
 	doomed.kill();
 
 	let submit = tokio::spawn({
 		let url = url.clone();
-		async move { submit_job(&url, &["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "7"], JOB).await }
+		async move {
+			submit_job(
+				&url,
+				&["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "7"],
+				JOB,
+			)
+			.await
+		}
 	});
 	let assigned = wait_for("the job to be assigned to Bob", STARTUP, || async {
 		let j = job(&rpc, 0).await?;
@@ -45,7 +58,12 @@ async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() 
 	assert_eq!(assigned["worker"], bob.as_str());
 
 	// Eve comes up after the assignment, so only the reassignment can give her the job.
-	let eve_worker = Worker::start("eve", dir.path(), &url, &["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"])?;
+	let eve_worker = Worker::start(
+		"eve",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
 	let result = submit.await?.map_err(|e| e.context(eve_worker.log_tail(30)))?;
 	assert_eq!(result["status"], "Finalized", "{result}");
 	assert_eq!(result["accepted"], true, "{result}");
@@ -67,11 +85,19 @@ async fn a_miner_reconnects_after_its_node_restarts_and_keeps_mining() -> anyhow
 	let dir = tempfile::tempdir()?;
 	let (mut node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
-	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "digits-cnn"])?;
-	wait_for("the miner's bond", STARTUP, || async { Ok((workers(&rpc, 0).await?.len() == 1).then_some(())) })
-		.await
-		.map_err(|e| e.context(miner.log_tail(30)))?;
-	let first = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "1"], JOB).await?;
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
+	wait_for("the miner's bond", STARTUP, || async {
+		Ok((workers(&rpc, 0).await?.len() == 1).then_some(()))
+	})
+	.await
+	.map_err(|e| e.context(miner.log_tail(30)))?;
+	let first =
+		submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "1"], JOB).await?;
 	assert_eq!(first["accepted"], true, "{first}");
 
 	node.kill();
@@ -86,7 +112,8 @@ async fn a_miner_reconnects_after_its_node_restarts_and_keeps_mining() -> anyhow
 	.map_err(|e| e.context(miner.log_tail(30)))?;
 	assert!(miner.log().contains("reconnecting in"), "the miner noticed the lost node");
 
-	let second = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "2"], JOB).await?;
+	let second =
+		submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "2"], JOB).await?;
 	assert_eq!(second["accepted"], true, "{second}");
 	assert_eq!(second["job"], 1, "the chain kept job 0 across the restart");
 	Ok(())
@@ -94,7 +121,8 @@ async fn a_miner_reconnects_after_its_node_restarts_and_keeps_mining() -> anyhow
 
 /// A digits `submit_job` paying twice the model's price.
 fn digits_job(dapp: usize, i: u32) -> RuntimeCall {
-	let image: Vec<u8> = (0..784u32).map(|p| ((p * 7 + i * 13 + dapp as u32) % 256) as u8).collect();
+	let image: Vec<u8> =
+		(0..784u32).map(|p| ((p * 7 + i * 13 + dapp as u32) % 256) as u8).collect();
 	RuntimeCall::Jobs(pallet_jobs::Call::submit_job {
 		model: 0,
 		input: image.try_into().expect("784 bytes"),
@@ -109,14 +137,32 @@ async fn a_miner_killed_mid_burst_loses_only_the_proportionate_slash() -> anyhow
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 	let url = node.ws_url();
 	let bob = Sr25519Keyring::Bob.to_account_id();
-	let mut doomed = Worker::start("bob", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn", "--capacity", "8"])?;
-	let eve = Worker::start("eve", dir.path(), &url, &["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"])?;
-	let auditor = Worker::start("auditor", dir.path(), &url, &["verify", "--key", "//Charlie", "--bond", "6000"])?;
+	let mut doomed = Worker::start(
+		"bob",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn", "--capacity", "8"],
+	)?;
+	let eve = Worker::start(
+		"eve",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&url,
+		&["verify", "--key", "//Charlie", "--bond", "6000"],
+	)?;
 	let logs = |e: anyhow::Error, w: &[&Worker]| {
-		e.context(w.iter().map(|w| w.log_tail(30)).collect::<Vec<_>>().join("\n") + &node.log_tail(20))
+		e.context(
+			w.iter().map(|w| w.log_tail(30)).collect::<Vec<_>>().join("\n") + &node.log_tail(20),
+		)
 	};
 	wait_for("two miners and an auditor", STARTUP, || async {
-		let up = workers(&rpc, 0).await?.len() == 2 && auditor.log().contains("following finalized blocks");
+		let up = workers(&rpc, 0).await?.len() == 2
+			&& auditor.log().contains("following finalized blocks");
 		Ok(up.then_some(()))
 	})
 	.await
@@ -136,19 +182,26 @@ async fn a_miner_killed_mid_burst_loses_only_the_proportionate_slash() -> anyhow
 	.map_err(|e| logs(e, &[&doomed, &eve]))?;
 	doomed.kill();
 	submit_burst(&rpc, &keys, 5, |d, i| digits_job(d, i + 5)).await?;
-	let ended = wait_all_ended(&rpc, 0, 60, Duration::from_secs(600)).await.map_err(|e| logs(e, &[&eve, &auditor]))?;
+	let ended = wait_all_ended(&rpc, 0, 60, Duration::from_secs(600))
+		.await
+		.map_err(|e| logs(e, &[&eve, &auditor]))?;
 	let end = {
 		let now = finalized(&rpc).await?;
 		wait_finalized(&rpc, now.number + 1, STARTUP).await?
 	};
 
-	let mut all: Vec<verinfer_runtime::AccountId> = Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
+	let mut all: Vec<verinfer_runtime::AccountId> =
+		Sr25519Keyring::iter().map(|k| k.to_account_id()).collect();
 	all.extend(accounts.iter().cloned());
 	let books = check_books(&rpc, start, end, &all).await?;
 	// Only Bob was slashed, and each slash is the proportionate rule: 20 fees of 0.01 INF,
 	// at least 1 INF; never a share of his whole stake.
 	let params = jobs_params(&rpc).await?;
-	let per_miss = verinfer_primitives::missed_deadline_slash(INF / 100, params.miss_fee_multiple, params.miss_slash_floor);
+	let per_miss = verinfer_primitives::missed_deadline_slash(
+		INF / 100,
+		params.miss_fee_multiple,
+		params.miss_slash_floor,
+	);
 	assert_eq!(per_miss, INF);
 	anyhow::ensure!(!books.slashed.is_empty(), "Bob missed the jobs he held when he died");
 	for (who, amount) in &books.slashed {
@@ -167,10 +220,14 @@ async fn a_miner_killed_mid_burst_loses_only_the_proportionate_slash() -> anyhow
 	// block count once); the pallet's `tests/load.rs` checks that rule.
 	// Every job of his was reassigned and accepted, or refunded.
 	for j in &ended {
-		let ok = (j["status"] == "Finalized" && j["verdict"].as_str().is_some_and(|v| v.starts_with("Accepted")))
+		let ok = (j["status"] == "Finalized"
+			&& j["verdict"].as_str().is_some_and(|v| v.starts_with("Accepted")))
 			|| j["status"] == "Expired";
 		assert!(ok, "{j}");
 	}
-	println!("killed mid-burst: {misses} missed deadlines at {per_miss} each; {} of 60 refunded", books.expired.len());
+	println!(
+		"killed mid-burst: {misses} missed deadlines at {per_miss} each; {} of 60 refunded",
+		books.expired.len()
+	);
 	Ok(())
 }

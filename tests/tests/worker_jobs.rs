@@ -23,9 +23,22 @@ async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Resul
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 
 	let url = node.ws_url();
-	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000"])?;
-	let auditor = Worker::start("auditor", dir.path(), &url, &["verify", "--key", "//Charlie", "--bond", "6000"])?;
-	let logs = |e: anyhow::Error| e.context(format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(40), node.log_tail(20)));
+	let miner =
+		Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000"])?;
+	let auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&url,
+		&["verify", "--key", "//Charlie", "--bond", "6000"],
+	)?;
+	let logs = |e: anyhow::Error| {
+		e.context(format!(
+			"{}\n{}\n{}",
+			miner.log_tail(40),
+			auditor.log_tail(40),
+			node.log_tail(20)
+		))
+	};
 	wait_bonded(&rpc, 0, 1).await.map_err(logs)?;
 	wait_bonded(&rpc, 1, 1).await.map_err(logs)?;
 	wait_for("the auditor's bond", STARTUP, || async {
@@ -35,7 +48,9 @@ async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Resul
 	.map_err(logs)?;
 
 	// A real sklearn digit (index 0 is a 0) through the integer CNN.
-	let digits = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "0"], JOB).await.map_err(logs)?;
+	let digits = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "0"], JOB)
+		.await
+		.map_err(logs)?;
 	assert_eq!(digits["status"], "Finalized", "{digits}");
 	assert_eq!(digits["verdict"], "AcceptedByAudit", "the auditor re-ran it and agreed: {digits}");
 	assert_eq!(digits["audited"], true);
@@ -44,9 +59,13 @@ async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Resul
 	assert_eq!(digits["logits"].as_array().map(Vec::len), Some(10));
 
 	// A sentence through all-MiniLM-L6-v2, judged within the registry's tolerance.
-	let text = submit_job(&url, &["--key", "//Alice", "text", "Verifiable inference on a Substrate chain."], JOB)
-		.await
-		.map_err(logs)?;
+	let text = submit_job(
+		&url,
+		&["--key", "//Alice", "text", "Verifiable inference on a Substrate chain."],
+		JOB,
+	)
+	.await
+	.map_err(logs)?;
 	assert_eq!(text["verdict"], "AcceptedByAudit", "{text}");
 	assert_eq!(text["dimensions"], 384);
 	let norm = text["norm"].as_f64().unwrap_or_default();
@@ -55,7 +74,9 @@ async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Resul
 	// Prometheus on the worker counts what it did.
 	let mined = wait_for("the miner to count its digits job", Duration::from_secs(30), || async {
 		let page = metrics(miner.prometheus_port)?;
-		Ok(page.contains("verinfer_worker_jobs_done_total{model=\"digits\",role=\"mine\"} 1").then_some(page))
+		Ok(page
+			.contains("verinfer_worker_jobs_done_total{model=\"digits\",role=\"mine\"} 1")
+			.then_some(page))
 	})
 	.await?;
 	assert!(mined.contains("verinfer_worker_inference_seconds_count{model=\"minilm\"}"), "{mined}");

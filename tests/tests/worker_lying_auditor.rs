@@ -25,14 +25,31 @@ async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	params.auditors_per_job = 3;
 	params.audit_probability = Perbill::one();
 	let set = RuntimeCall::Jobs(pallet_jobs::Call::set_params { params: params.clone() });
-	submit_and_include(&rpc, Alice, RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set) })).await?;
+	submit_and_include(
+		&rpc,
+		Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set) }),
+	)
+	.await?;
 
 	let url = node.ws_url();
 	let bond = (AUDITOR_BOND / INF).to_string();
-	let miner = Worker::start("miner", dir.path(), &url, &["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn"])?;
+	let miner = Worker::start(
+		"miner",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
 	let honest: Vec<Worker> = ["Charlie", "Dave"]
 		.iter()
-		.map(|k| Worker::start(&k.to_lowercase(), dir.path(), &url, &["verify", "--key", &format!("//{k}"), "--bond", &bond]))
+		.map(|k| {
+			Worker::start(
+				&k.to_lowercase(),
+				dir.path(),
+				&url,
+				&["verify", "--key", &format!("//{k}"), "--bond", &bond],
+			)
+		})
 		.collect::<anyhow::Result<_>>()?;
 	let liar = Worker::start(
 		"liar",
@@ -45,18 +62,33 @@ async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 		e.context(format!("{workers}\n{}", node.log_tail(20)))
 	};
 	wait_for("the miner and three auditors to bond", STARTUP, || async {
-		let ready = !workers(&rpc, 0).await?.is_empty() &&
-			[&honest[0], &honest[1], &liar].iter().all(|w| w.log().contains("following finalized blocks"));
+		let ready = !workers(&rpc, 0).await?.is_empty()
+			&& [&honest[0], &honest[1], &liar]
+				.iter()
+				.all(|w| w.log().contains("following finalized blocks"));
 		Ok(ready.then_some(()))
 	})
 	.await
 	.map_err(logs)?;
-	assert_eq!(jobs_params(&rpc).await?.auditors_per_job, 3, "the sudo call set three auditors per job");
+	assert_eq!(
+		jobs_params(&rpc).await?.auditors_per_job,
+		3,
+		"the sudo call set three auditors per job"
+	);
 
-	let result = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "7"], JOB).await.map_err(logs)?;
-	assert_eq!(result["verdict"], "AcceptedByAudit", "two honest auditors outvote the liar: {result}");
+	let result = submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "7"], JOB)
+		.await
+		.map_err(logs)?;
+	assert_eq!(
+		result["verdict"], "AcceptedByAudit",
+		"two honest auditors outvote the liar: {result}"
+	);
 	assert_eq!(result["digit"], 7, "{result}");
-	assert!(liar.log().contains("CHEATING ON PURPOSE"), "the liar used the cheat option:\n{}", liar.log_tail(20));
+	assert!(
+		liar.log().contains("CHEATING ON PURPOSE"),
+		"the liar used the cheat option:\n{}",
+		liar.log_tail(20)
+	);
 
 	// The liar: `auditor_slash` of its bond, and the failed audit on its record.
 	let eve = Eve.to_account_id();
@@ -72,12 +104,20 @@ async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	// The honest: bonds intact, the audit passed, the miner's job completed.
 	for who in [Charlie, Dave] {
 		let id = who.to_account_id();
-		assert_eq!(stake_ledger(&rpc, &id).await?.map(|l| l.active), Some(AUDITOR_BOND), "{who:?} keeps its bond");
+		assert_eq!(
+			stake_ledger(&rpc, &id).await?.map(|l| l.active),
+			Some(AUDITOR_BOND),
+			"{who:?} keeps its bond"
+		);
 		let record = reputation(&rpc, &id).await?;
 		assert_eq!((record.audits_passed, record.audits_failed), (1, 0), "{who:?}'s record");
 	}
 	let bob: sp_runtime::AccountId32 = Bob.to_account_id();
-	assert_eq!(stake_ledger(&rpc, &bob).await?.map(|l| l.active), Some(2_000 * INF), "the honest miner keeps its bond");
+	assert_eq!(
+		stake_ledger(&rpc, &bob).await?.map(|l| l.active),
+		Some(2_000 * INF),
+		"the honest miner keeps its bond"
+	);
 	let record = reputation(&rpc, &bob).await?;
 	assert_eq!((record.jobs_completed, record.audits_failed), (1, 0));
 	Ok(())

@@ -28,23 +28,42 @@ async fn a_released_job_goes_to_another_miner_and_is_accepted() -> anyhow::Resul
 	submit_and_include(&rpc, Dave, bond).await?;
 	let submit = tokio::spawn({
 		let url = url.clone();
-		async move { submit_job(&url, &["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "3"], JOB).await }
+		async move {
+			submit_job(
+				&url,
+				&["--key", "//Alice", "--max-fee", "1", "digits", "--image-index", "3"],
+				JOB,
+			)
+			.await
+		}
 	});
 	let assigned = wait_job_status(&rpc, 0, "Assigned", STARTUP).await?;
 	assert_eq!(assigned["worker"], Dave.to_account_id().to_ss58check());
 
 	// Eve's miner comes up; Dave hands the job back well before its commit deadline.
-	let eve = Worker::start("eve", dir.path(), &url, &["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"])?;
-	wait_for("Eve's bond", STARTUP, || async { Ok((workers(&rpc, 0).await?.len() == 2).then_some(())) })
-		.await
-		.map_err(|e| e.context(eve.log_tail(30)))?;
-	let release = RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: vec![0].try_into().unwrap() });
+	let eve = Worker::start(
+		"eve",
+		dir.path(),
+		&url,
+		&["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"],
+	)?;
+	wait_for("Eve's bond", STARTUP, || async {
+		Ok((workers(&rpc, 0).await?.len() == 2).then_some(()))
+	})
+	.await
+	.map_err(|e| e.context(eve.log_tail(30)))?;
+	let release =
+		RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: vec![0].try_into().unwrap() });
 	submit_and_include(&rpc, Dave, release).await?;
 
 	let result = submit.await?.map_err(|e| e.context(eve.log_tail(30)))?;
 	assert_eq!(result["status"], "Finalized", "{result}");
 	assert_eq!(result["accepted"], true, "{result}");
-	assert_eq!(result["worker"], Eve.to_account_id().to_ss58check(), "the released job went to Eve: {result}");
+	assert_eq!(
+		result["worker"],
+		Eve.to_account_id().to_ss58check(),
+		"the released job went to Eve: {result}"
+	);
 	assert_eq!(result["label"], result["digit"], "a correct classification: {result}");
 
 	// Releasing cost Dave nothing.

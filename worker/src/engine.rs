@@ -81,7 +81,11 @@ pub struct Engine {
 impl Engine {
     /// Hashes the weights files of `kinds`, loads the models on `device` in a new thread,
     /// and returns once they are ready (loading takes a few seconds; progress is logged).
-    pub fn start(device: DeviceKind, dir: &ModelDir, kinds: &[ModelKind]) -> Result<Self, WorkerError> {
+    pub fn start(
+        device: DeviceKind,
+        dir: &ModelDir,
+        kinds: &[ModelKind],
+    ) -> Result<Self, WorkerError> {
         device.ensure_available()?;
         let mut hashes = Vec::new();
         for &kind in kinds {
@@ -109,7 +113,9 @@ impl Engine {
         match ready_rx.recv() {
             Ok(Ok(())) => Ok(Self { tx, hashes, device }),
             Ok(Err(e)) => Err(e),
-            Err(_) => Err(WorkerError::Backend("the inference thread stopped while loading".into())),
+            Err(_) => Err(WorkerError::Backend(
+                "the inference thread stopped while loading".into(),
+            )),
         }
     }
 
@@ -130,10 +136,18 @@ impl Engine {
 
     /// Runs one batch of `kind`; returns one outcome per input, in order, and the time the
     /// batch took on the inference thread.
-    pub async fn run(&self, kind: ModelKind, inputs: Vec<Vec<u8>>) -> Result<(Vec<Outcome>, Duration), WorkerError> {
+    pub async fn run(
+        &self,
+        kind: ModelKind,
+        inputs: Vec<Vec<u8>>,
+    ) -> Result<(Vec<Outcome>, Duration), WorkerError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Request { kind, inputs, reply })
+            .send(Request {
+                kind,
+                inputs,
+                reply,
+            })
             .map_err(|_| WorkerError::Backend("the inference thread has stopped".into()))?;
         rx.await
             .map_err(|_| WorkerError::Backend("the inference thread dropped a request".into()))
@@ -170,7 +184,12 @@ fn serve<B: burn::prelude::Backend>(
         let started = Instant::now();
         let outcomes = match req.kind {
             ModelKind::Digits => match &digits {
-                Some(model) => run_batch(model, &req.inputs, |b| DigitImage::from_bytes(b).map_err(|e| e.to_string()), |o| o.canonical_bytes()),
+                Some(model) => run_batch(
+                    model,
+                    &req.inputs,
+                    |b| DigitImage::from_bytes(b).map_err(|e| e.to_string()),
+                    |o| o.canonical_bytes(),
+                ),
                 None => not_loaded(req.kind, req.inputs.len()),
             },
             ModelKind::MiniLm => match &minilm {
@@ -193,7 +212,13 @@ fn serve<B: burn::prelude::Backend>(
 }
 
 fn not_loaded(kind: ModelKind, n: usize) -> Vec<Outcome> {
-    vec![Err(format!("the {} model is not loaded in this worker", kind.label())); n]
+    vec![
+        Err(format!(
+            "the {} model is not loaded in this worker",
+            kind.label()
+        ));
+        n
+    ]
 }
 
 /// Decodes each input (refusing bad ones before any compute), runs the good ones as one
@@ -227,7 +252,11 @@ fn run_batch<M: InferenceModel>(
             }
         }
         Ok(outputs) => {
-            let msg = format!("the model returned {} outputs for {} inputs", outputs.len(), slots.len());
+            let msg = format!(
+                "the model returned {} outputs for {} inputs",
+                outputs.len(),
+                slots.len()
+            );
             for slot in slots {
                 outcomes[slot] = Err(msg.clone());
             }

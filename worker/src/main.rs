@@ -94,7 +94,11 @@ enum InferModel {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     // `submit` prints its own progress; its logs stay quiet unless RUST_LOG asks.
-    let default_filter = if matches!(cli.command, Command::Submit(_)) { "warn" } else { "info" };
+    let default_filter = if matches!(cli.command, Command::Submit(_)) {
+        "warn"
+    } else {
+        "info"
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -111,14 +115,22 @@ fn main() -> Result<()> {
         Command::Mine(m) => block_on(verinfer_worker::roles::run_duty(
             Duty::Mine,
             m.duty,
-            verinfer_worker::roles::Offer { price: m.price, capacity: m.capacity, capacity_budget: m.capacity_budget },
+            verinfer_worker::roles::Offer {
+                price: m.price,
+                capacity: m.capacity,
+                capacity_budget: m.capacity_budget,
+            },
             cli.device,
             models,
         )),
         Command::Verify(v) => block_on(verinfer_worker::roles::run_duty(
             Duty::Verify,
             v,
-            verinfer_worker::roles::Offer { price: 0, capacity: None, capacity_budget: 0.0 },
+            verinfer_worker::roles::Offer {
+                price: 0,
+                capacity: None,
+                capacity_budget: 0.0,
+            },
             cli.device,
             models,
         )),

@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 
 use substrate_prometheus_endpoint::{
-    register, CounterVec, GaugeVec, HistogramOpts, HistogramVec, Opts, PrometheusError, Registry, U64,
+    register, CounterVec, GaugeVec, HistogramOpts, HistogramVec, Opts, PrometheusError, Registry,
+    U64,
 };
 
 /// The worker's metrics. Labels: `role` (mine, verify), `model` (digits, minilm).
@@ -40,17 +41,34 @@ impl Metrics {
     pub fn register(registry: &Registry) -> Result<Self, PrometheusError> {
         Ok(Self {
             jobs_done: register(
-                CounterVec::new(Opts::new("verinfer_worker_jobs_done_total", "Jobs and audits whose result this worker revealed"), &["role", "model"])?,
+                CounterVec::new(
+                    Opts::new(
+                        "verinfer_worker_jobs_done_total",
+                        "Jobs and audits whose result this worker revealed",
+                    ),
+                    &["role", "model"],
+                )?,
                 registry,
             )?,
             failures: register(
-                CounterVec::new(Opts::new("verinfer_worker_failures_total", "Failures by role and stage"), &["role", "stage"])?,
+                CounterVec::new(
+                    Opts::new(
+                        "verinfer_worker_failures_total",
+                        "Failures by role and stage",
+                    ),
+                    &["role", "stage"],
+                )?,
                 registry,
             )?,
             inference_seconds: register(
                 HistogramVec::new(
-                    HistogramOpts::new("verinfer_worker_inference_seconds", "Wall time of one inference batch")
-                        .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0]),
+                    HistogramOpts::new(
+                        "verinfer_worker_inference_seconds",
+                        "Wall time of one inference batch",
+                    )
+                    .buckets(vec![
+                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+                    ]),
                     &["model"],
                 )?,
                 registry,
@@ -64,34 +82,73 @@ impl Metrics {
                 registry,
             )?,
             open_jobs: register(
-                GaugeVec::new(Opts::new("verinfer_worker_open_jobs", "Jobs held, by what the worker owes next"), &["role", "phase"])?,
+                GaugeVec::new(
+                    Opts::new(
+                        "verinfer_worker_open_jobs",
+                        "Jobs held, by what the worker owes next",
+                    ),
+                    &["role", "phase"],
+                )?,
                 registry,
             )?,
             finalized_block: register(
-                GaugeVec::new(Opts::new("verinfer_worker_finalized_block", "Latest finalized block processed"), &["role"])?,
+                GaugeVec::new(
+                    Opts::new(
+                        "verinfer_worker_finalized_block",
+                        "Latest finalized block processed",
+                    ),
+                    &["role"],
+                )?,
                 registry,
             )?,
             blocks_behind: register(
-                GaugeVec::new(Opts::new("verinfer_worker_blocks_behind", "Finalized blocks waiting when the worker came round to them"), &["role"])?,
+                GaugeVec::new(
+                    Opts::new(
+                        "verinfer_worker_blocks_behind",
+                        "Finalized blocks waiting when the worker came round to them",
+                    ),
+                    &["role"],
+                )?,
                 registry,
             )?,
             deadline_slack_blocks: register(
                 GaugeVec::new(
-                    Opts::new("verinfer_worker_deadline_slack_blocks", "Fewest blocks left before the commit deadline of a held job"),
+                    Opts::new(
+                        "verinfer_worker_deadline_slack_blocks",
+                        "Fewest blocks left before the commit deadline of a held job",
+                    ),
                     &["role"],
                 )?,
                 registry,
             )?,
             transactions_in_flight: register(
-                GaugeVec::new(Opts::new("verinfer_worker_transactions_in_flight", "Transactions sent and not yet final or failed"), &["role"])?,
+                GaugeVec::new(
+                    Opts::new(
+                        "verinfer_worker_transactions_in_flight",
+                        "Transactions sent and not yet final or failed",
+                    ),
+                    &["role"],
+                )?,
                 registry,
             )?,
             transactions: register(
-                CounterVec::new(Opts::new("verinfer_worker_transactions_total", "Transactions by outcome"), &["role", "call", "outcome"])?,
+                CounterVec::new(
+                    Opts::new(
+                        "verinfer_worker_transactions_total",
+                        "Transactions by outcome",
+                    ),
+                    &["role", "call", "outcome"],
+                )?,
                 registry,
             )?,
             released: register(
-                CounterVec::new(Opts::new("verinfer_worker_released_total", "Jobs handed back with release_jobs, by reason"), &["reason"])?,
+                CounterVec::new(
+                    Opts::new(
+                        "verinfer_worker_released_total",
+                        "Jobs handed back with release_jobs, by reason",
+                    ),
+                    &["reason"],
+                )?,
                 registry,
             )?,
         })
@@ -104,7 +161,8 @@ impl Metrics {
         if let Some(addr) = addr {
             tracing::info!("Prometheus metrics on http://{addr}/metrics");
             tokio::spawn(async move {
-                if let Err(e) = substrate_prometheus_endpoint::init_prometheus(addr, registry).await {
+                if let Err(e) = substrate_prometheus_endpoint::init_prometheus(addr, registry).await
+                {
                     tracing::error!("the Prometheus endpoint stopped: {e} (is port {} free? pass --prometheus-port)", addr.port());
                 }
             });

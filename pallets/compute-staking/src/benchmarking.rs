@@ -81,7 +81,11 @@ fn busiest_worker<T: Config>(
 }
 
 /// Unbonds one unit per block `chunks` times, starting at block `from`.
-fn unbond_chunks<T: Config>(who: &T::AccountId, chunks: u32, from: u32) -> Result<(), BenchmarkError> {
+fn unbond_chunks<T: Config>(
+	who: &T::AccountId,
+	chunks: u32,
+	from: u32,
+) -> Result<(), BenchmarkError> {
 	for i in 0..chunks {
 		frame_system::Pallet::<T>::set_block_number(from.saturating_add(i).into());
 		Pallet::<T>::unbond(RawOrigin::Signed(who.clone()).into(), 1u32.into())
@@ -107,7 +111,14 @@ mod benchmarks {
 		fund::<T>(&caller, value);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), value, models, 1u32.into(), longest_endpoint::<T>(), T::MaxWorkerCapacity::get());
+		_(
+			RawOrigin::Signed(caller.clone()),
+			value,
+			models,
+			1u32.into(),
+			longest_endpoint::<T>(),
+			T::MaxWorkerCapacity::get(),
+		);
 
 		assert!(Ledgers::<T>::get(&caller).is_some_and(|l| l.on_duty));
 		Ok(())
@@ -204,16 +215,20 @@ mod benchmarks {
 	}
 
 	#[benchmark]
-	fn update_worker(
-		m: Linear<1, { T::MaxModelsPerWorker::get() }>,
-	) -> Result<(), BenchmarkError> {
+	fn update_worker(m: Linear<1, { T::MaxModelsPerWorker::get() }>) -> Result<(), BenchmarkError> {
 		let caller: T::AccountId = whitelisted_caller();
 		busiest_worker::<T>(&caller, Zero::zero())?;
 		let new_models = approved_models::<T>(m)?;
 		fill_workers::<T>(&new_models, 1);
 
 		#[extrinsic_call]
-		_(RawOrigin::Signed(caller.clone()), new_models.clone(), 2u32.into(), longest_endpoint::<T>(), T::MaxWorkerCapacity::get());
+		_(
+			RawOrigin::Signed(caller.clone()),
+			new_models.clone(),
+			2u32.into(),
+			longest_endpoint::<T>(),
+			T::MaxWorkerCapacity::get(),
+		);
 
 		let first = new_models.first().copied().unwrap_or_default();
 		assert!(ActiveWorkers::<T>::get(first).contains(&caller));

@@ -17,9 +17,12 @@ impl<T: Config> Pallet<T> {
 	/// Adds `who` to the active set(s) of its role. Fails, changing nothing that the
 	/// enclosing call does not roll back, when the bond is below the minimum or a set is full.
 	pub(crate) fn enter_duty(who: &T::AccountId, ledger: &mut StakeLedger<T>) -> DispatchResult {
-		ensure!(ledger.active >= Self::min_stake(ledger.role.kind()), Error::<T>::BelowMinimumStake);
+		ensure!(
+			ledger.active >= Self::min_stake(ledger.role.kind()),
+			Error::<T>::BelowMinimumStake
+		);
 		match &ledger.role {
-			Role::Worker(prefs) =>
+			Role::Worker(prefs) => {
 				for model in prefs.models.iter() {
 					ActiveWorkers::<T>::try_mutate(model, |set| {
 						if !set.contains(who) {
@@ -27,7 +30,8 @@ impl<T: Config> Pallet<T> {
 						}
 						Ok::<_, Error<T>>(())
 					})?;
-				},
+				}
+			},
 			Role::Auditor => ActiveAuditors::<T>::try_mutate(|set| {
 				if !set.contains(who) {
 					set.try_push(who.clone()).map_err(|_| Error::<T>::TooManyAuditors)?;
@@ -43,7 +47,7 @@ impl<T: Config> Pallet<T> {
 	/// take an account out of duty.
 	pub(crate) fn leave_duty(who: &T::AccountId, ledger: &mut StakeLedger<T>) {
 		match &ledger.role {
-			Role::Worker(prefs) =>
+			Role::Worker(prefs) => {
 				for model in prefs.models.iter() {
 					ActiveWorkers::<T>::mutate_exists(model, |set| {
 						if let Some(members) = set {
@@ -53,7 +57,8 @@ impl<T: Config> Pallet<T> {
 							}
 						}
 					});
-				},
+				}
+			},
 			Role::Auditor => ActiveAuditors::<T>::mutate(|set| set.retain(|m| m != who)),
 		}
 		ledger.on_duty = false;
@@ -93,12 +98,13 @@ impl<T: Config> Pallet<T> {
 			ensure!(held == ledger.total(), "hold differs from the ledger's total");
 			ensure!(!ledger.is_empty(), "an empty ledger was kept");
 			match &ledger.role {
-				Role::Worker(prefs) =>
+				Role::Worker(prefs) => {
 					for model in prefs.models.iter() {
 						let listed = ActiveWorkers::<T>::get(model).contains(&who);
 						ensure!(listed == ledger.on_duty, "worker set out of sync with its ledger");
 						on_duty_workers = on_duty_workers.saturating_add(usize::from(listed));
-					},
+					}
+				},
 				Role::Auditor => {
 					let listed = ActiveAuditors::<T>::get().contains(&who);
 					ensure!(listed == ledger.on_duty, "auditor set out of sync with its ledger");

@@ -107,7 +107,9 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 
 	fn worker_terms(who: &T::AccountId) -> Option<WorkerTerms<BalanceOf<T>>> {
 		match Ledgers::<T>::get(who)?.role {
-			Role::Worker(prefs) => Some(WorkerTerms { price: prefs.price, capacity: prefs.capacity }),
+			Role::Worker(prefs) => {
+				Some(WorkerTerms { price: prefs.price, capacity: prefs.capacity })
+			},
 			Role::Auditor => None,
 		}
 	}
@@ -137,7 +139,10 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 	}
 
 	fn active_worker_count(model: ModelId) -> u32 {
-		ActiveWorkers::<T>::decode_len(model).unwrap_or_default().try_into().unwrap_or(u32::MAX)
+		ActiveWorkers::<T>::decode_len(model)
+			.unwrap_or_default()
+			.try_into()
+			.unwrap_or(u32::MAX)
 	}
 
 	fn active_worker_at(model: ModelId, index: u32) -> Option<T::AccountId> {
@@ -149,7 +154,10 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 	}
 
 	fn active_auditor_count() -> u32 {
-		ActiveAuditors::<T>::decode_len().unwrap_or_default().try_into().unwrap_or(u32::MAX)
+		ActiveAuditors::<T>::decode_len()
+			.unwrap_or_default()
+			.try_into()
+			.unwrap_or(u32::MAX)
 	}
 
 	fn active_auditor_at(index: u32) -> Option<T::AccountId> {

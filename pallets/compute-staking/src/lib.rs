@@ -339,7 +339,8 @@ pub mod pallet {
 			let who = ensure_signed(origin)?;
 			Self::check_models(&models)?;
 			Self::check_capacity(capacity)?;
-			let role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
+			let role =
+				Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
 			Self::bond(&who, value, role)?;
 			Self::deposit_event(Event::WorkerBonded { who, amount: value, models, capacity });
 			Ok(())
@@ -390,12 +391,13 @@ pub mod pallet {
 			ensure!(!value.is_zero(), Error::<T>::ZeroAmount);
 			let mut ledger = Ledgers::<T>::get(&who).ok_or(Error::<T>::NotBonded)?;
 			ensure!(value <= ledger.active, Error::<T>::InsufficientBond);
-			let unlock_at =
-				frame_system::Pallet::<T>::block_number().saturating_add(UnbondingDelay::<T>::get());
+			let unlock_at = frame_system::Pallet::<T>::block_number()
+				.saturating_add(UnbondingDelay::<T>::get());
 			// Unbonding twice in one block extends the same chunk instead of using another.
 			match ledger.unlocking.last_mut() {
-				Some(last) if last.unlock_at == unlock_at =>
-					last.value = last.value.saturating_add(value),
+				Some(last) if last.unlock_at == unlock_at => {
+					last.value = last.value.saturating_add(value)
+				},
 				_ => ledger
 					.unlocking
 					.try_push(UnlockChunk { value, unlock_at })
@@ -483,7 +485,8 @@ pub mod pallet {
 			if was_on_duty {
 				Self::leave_duty(&who, &mut ledger);
 			}
-			ledger.role = Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
+			ledger.role =
+				Role::Worker(WorkerPrefs { models: models.clone(), price, endpoint, capacity });
 			if was_on_duty {
 				Self::enter_duty(&who, &mut ledger)?;
 			}
@@ -565,7 +568,10 @@ pub mod pallet {
 
 		/// Checks a worker's capacity: at least one job, at most `MaxWorkerCapacity`.
 		fn check_capacity(capacity: u32) -> DispatchResult {
-			ensure!((1..=T::MaxWorkerCapacity::get()).contains(&capacity), Error::<T>::CapacityOutOfRange);
+			ensure!(
+				(1..=T::MaxWorkerCapacity::get()).contains(&capacity),
+				Error::<T>::CapacityOutOfRange
+			);
 			Ok(())
 		}
 

@@ -10,8 +10,7 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
 use verinfer_primitives::{
-	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass,
-	WeightsHash,
+	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass, WeightsHash,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;

@@ -3,7 +3,7 @@
 use crate::Config;
 use codec::{Decode, Encode, MaxEncodedLen};
 use frame_support::{
-	traits::fungible, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound, DebugNoBound,
+	traits::fungible, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
@@ -11,9 +11,8 @@ use sp_runtime::traits::Saturating;
 use verinfer_primitives::{ModelId, RoleKind};
 
 /// The balance type of the pallet's currency.
-pub type BalanceOf<T> = <<T as Config>::Currency as fungible::Inspect<
-	<T as frame_system::Config>::AccountId,
->>::Balance;
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 /// A credit (funds taken out of an account, not yet placed) in the pallet's currency.
 pub type CreditOf<T> =
@@ -28,8 +27,7 @@ pub type EndpointOf<T> = BoundedVec<u8, <T as Config>::MaxEndpointLen>;
 /// Bonded funds waiting for the unbonding delay to pass. They stay on hold, and slashable,
 /// until withdrawn.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -42,8 +40,7 @@ pub struct UnlockChunk<T: Config> {
 
 /// What a worker offers.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -61,8 +58,7 @@ pub struct WorkerPrefs<T: Config> {
 
 /// The role an account bonded for, with the role's settings.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]
@@ -89,8 +85,7 @@ impl<T: Config> Role<T> {
 /// [`StakeLedger::total`], and `on_duty` is true exactly when the account is in the active
 /// set(s) of its role.
 #[derive(
-	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound,
-	DebugNoBound,
+	Encode, Decode, MaxEncodedLen, TypeInfo, CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound,
 )]
 #[scale_info(skip_type_params(T))]
 #[codec(mel_bound())]

@@ -48,14 +48,19 @@ fn bench_params<T: Config>(k: u32) -> ParamsOf<T> {
 /// A text model as wide as the runtime allows, a bonded worker for it, and `k` auditors.
 fn market<T: Config>(k: u32) -> (u32, T::AccountId, Vec<T::AccountId>) {
 	let owner = funded::<T>("owner", 0);
-	let input = TensorSchema { element: ElementType::Utf8, shape: Default::default(), max_bytes: T::MaxInputLen::get() };
+	let input = TensorSchema {
+		element: ElementType::Utf8,
+		shape: Default::default(),
+		max_bytes: T::MaxInputLen::get(),
+	};
 	let output_len = T::MaxOutputLen::get() / 4 * 4;
 	let output = TensorSchema {
 		element: ElementType::F32,
 		shape: vec![output_len / 4].try_into().unwrap_or_default(),
 		max_bytes: output_len,
 	};
-	let class = VerificationClass::Tolerance { max_abs: 1_000_000, min_cosine: Perbill::from_percent(99) };
+	let class =
+		VerificationClass::Tolerance { max_abs: 1_000_000, min_cosine: Perbill::from_percent(99) };
 	let model = T::Models::register_approved_for_benchmark(owner, input, output, class)
 		.expect("the registry registers benchmark models");
 	let worker = funded::<T>("worker", 0);
@@ -77,7 +82,9 @@ fn input<T: Config>(len: u32) -> BoundedVec<u8, T::MaxInputLen> {
 
 fn output<T: Config>() -> BoundedVec<u8, T::MaxOutputLen> {
 	let n = T::MaxOutputLen::get() / 4;
-	BoundedVec::truncate_from((0..n).flat_map(|i| (i as f32 / n as f32).to_le_bytes()).collect::<Vec<u8>>())
+	BoundedVec::truncate_from(
+		(0..n).flat_map(|i| (i as f32 / n as f32).to_le_bytes()).collect::<Vec<u8>>(),
+	)
 }
 
 fn now<T: Config>() -> BlockNumberFor<T> {
@@ -93,8 +100,14 @@ fn next_block<T: Config>() {
 /// Submits a job and assigns it to the worker.
 fn assigned<T: Config>(model: u32, dapp: &T::AccountId) -> JobId {
 	let id = NextJobId::<T>::get();
-	Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(T::MaxInputLen::get()), 1_000_000u32.into(), None)
-		.expect("submits");
+	Pallet::<T>::submit_job(
+		RawOrigin::Signed(dapp.clone()).into(),
+		model,
+		input::<T>(T::MaxInputLen::get()),
+		1_000_000u32.into(),
+		None,
+	)
+	.expect("submits");
 	next_block::<T>();
 	assert_eq!(Jobs::<T>::get(id).map(|j| j.status), Some(JobStatus::Assigned));
 	id
@@ -142,8 +155,14 @@ mod benchmarks {
 		let dapp = funded::<T>("dapp", 0);
 		// A full queue: cancelling searches it.
 		for _ in 0..T::MaxQueuedJobs::get() {
-			Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(1), 1_000_000u32.into(), None)
-				.expect("submits");
+			Pallet::<T>::submit_job(
+				RawOrigin::Signed(dapp.clone()).into(),
+				model,
+				input::<T>(1),
+				1_000_000u32.into(),
+				None,
+			)
+			.expect("submits");
 		}
 		let last = NextJobId::<T>::get() - 1;
 		#[extrinsic_call]
@@ -190,13 +209,15 @@ mod benchmarks {
 		let id = assigned::<T>(model, &dapp);
 		let out = output::<T>();
 		let c = commitment_for::<T>(id, &worker, &out);
-		Pallet::<T>::commit_result(RawOrigin::Signed(worker.clone()).into(), id, c).expect("commits");
+		Pallet::<T>::commit_result(RawOrigin::Signed(worker.clone()).into(), id, c)
+			.expect("commits");
 		next_block::<T>();
 		next_block::<T>();
 		let _ = l;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(worker), id, out, [1; 32]);
-		assert!(Jobs::<T>::get(id).is_some_and(|j| j.status.is_final() || j.status == JobStatus::Revealing));
+		assert!(Jobs::<T>::get(id)
+			.is_some_and(|j| j.status.is_final() || j.status == JobStatus::Revealing));
 	}
 
 	#[benchmark]
@@ -208,10 +229,17 @@ mod benchmarks {
 			let c = commitment_for::<T>(id, a, &out);
 			Pallet::<T>::commit_audit(RawOrigin::Signed(a.clone()).into(), id, c).expect("commits");
 		}
-		Pallet::<T>::reveal_result(RawOrigin::Signed(worker).into(), id, out.clone(), [1; 32]).expect("reveals");
+		Pallet::<T>::reveal_result(RawOrigin::Signed(worker).into(), id, out.clone(), [1; 32])
+			.expect("reveals");
 		let (last, others) = auditors.split_last().expect("auditors");
 		for a in others {
-			Pallet::<T>::reveal_audit(RawOrigin::Signed(a.clone()).into(), id, out.clone(), [1; 32]).expect("reveals");
+			Pallet::<T>::reveal_audit(
+				RawOrigin::Signed(a.clone()).into(),
+				id,
+				out.clone(),
+				[1; 32],
+			)
+			.expect("reveals");
 		}
 		let _ = l;
 		// The last reveal judges and settles the job.
@@ -233,21 +261,30 @@ mod benchmarks {
 		// The same vector pointing the other way: far outside any tolerance.
 		let n = T::MaxOutputLen::get() / 4;
 		let wrong: BoundedVec<u8, T::MaxOutputLen> = BoundedVec::truncate_from(
-			(0..n).flat_map(|i| (-1.0 - i as f32 / n as f32).to_le_bytes()).collect::<Vec<u8>>(),
+			(0..n)
+				.flat_map(|i| (-1.0 - i as f32 / n as f32).to_le_bytes())
+				.collect::<Vec<u8>>(),
 		);
 		let split = |round: &[T::AccountId]| {
 			for (i, a) in round.iter().enumerate() {
 				let theirs = if i % 2 == 0 { &out } else { &wrong };
 				let c = commitment_for::<T>(id, a, theirs);
-				Pallet::<T>::commit_audit(RawOrigin::Signed(a.clone()).into(), id, c).expect("commits");
+				Pallet::<T>::commit_audit(RawOrigin::Signed(a.clone()).into(), id, c)
+					.expect("commits");
 			}
 			if Jobs::<T>::get(id).is_some_and(|j| !j.revealed) {
-				Pallet::<T>::reveal_result(RawOrigin::Signed(worker.clone()).into(), id, out.clone(), [1; 32])
-					.expect("reveals");
+				Pallet::<T>::reveal_result(
+					RawOrigin::Signed(worker.clone()).into(),
+					id,
+					out.clone(),
+					[1; 32],
+				)
+				.expect("reveals");
 			}
 			for (i, a) in round.iter().enumerate() {
 				let theirs = if i % 2 == 0 { out.clone() } else { wrong.clone() };
-				Pallet::<T>::reveal_audit(RawOrigin::Signed(a.clone()).into(), id, theirs, [1; 32]).expect("reveals");
+				Pallet::<T>::reveal_audit(RawOrigin::Signed(a.clone()).into(), id, theirs, [1; 32])
+					.expect("reveals");
 			}
 		};
 		split(&first);
@@ -271,8 +308,14 @@ mod benchmarks {
 		let dapp = funded::<T>("dapp", 0);
 		let first = NextJobId::<T>::get();
 		for _ in 0..n {
-			Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(T::MaxInputLen::get()), 1_000_000u32.into(), None)
-				.expect("submits");
+			Pallet::<T>::submit_job(
+				RawOrigin::Signed(dapp.clone()).into(),
+				model,
+				input::<T>(T::MaxInputLen::get()),
+				1_000_000u32.into(),
+				None,
+			)
+			.expect("submits");
 		}
 		while Queue::<T>::get().len() > 0 {
 			next_block::<T>();
@@ -293,7 +336,8 @@ mod benchmarks {
 	#[benchmark]
 	fn set_params() -> Result<(), BenchmarkError> {
 		let p = bench_params::<T>(1);
-		let origin = T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, p.clone());
 		assert_eq!(Params::<T>::get(), Some(p));
@@ -302,14 +346,27 @@ mod benchmarks {
 
 	/// `d` queued jobs time out in this block and `a` queued jobs are assigned.
 	#[benchmark]
-	fn on_initialize(d: Linear<0, { T::MaxJobsPerBlock::get() }>, a: Linear<0, { T::MaxAssignmentsPerBlock::get() }>) {
+	fn on_initialize(
+		d: Linear<0, { T::MaxJobsPerBlock::get() }>,
+		a: Linear<0, { T::MaxAssignmentsPerBlock::get() }>,
+	) {
 		let (model, worker, _) = market::<T>(1);
 		let dapp = funded::<T>("dapp", 0);
 		// Jobs that time out: their worker left, so nobody can take them.
-		let _ = T::Staking::slash(&worker, Perbill::one(), verinfer_primitives::SlashDestination::Treasury);
+		let _ = T::Staking::slash(
+			&worker,
+			Perbill::one(),
+			verinfer_primitives::SlashDestination::Treasury,
+		);
 		for _ in 0..d.min(T::MaxQueuedJobs::get()) {
-			Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(1), 1_000_000u32.into(), None)
-				.expect("submits");
+			Pallet::<T>::submit_job(
+				RawOrigin::Signed(dapp.clone()).into(),
+				model,
+				input::<T>(1),
+				1_000_000u32.into(),
+				None,
+			)
+			.expect("submits");
 		}
 		let timeout = now::<T>() + bench_params::<T>(1).queue_timeout;
 		// Jobs to assign, for a fresh worker.
@@ -319,8 +376,14 @@ mod benchmarks {
 		// Submitted a block later, so they are still queued when the others time out.
 		frame_system::Pallet::<T>::set_block_number(now::<T>() + 1u32.into());
 		for _ in 0..a {
-			Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(1), 1_000_000u32.into(), None)
-				.expect("submits");
+			Pallet::<T>::submit_job(
+				RawOrigin::Signed(dapp.clone()).into(),
+				model,
+				input::<T>(1),
+				1_000_000u32.into(),
+				None,
+			)
+			.expect("submits");
 		}
 		frame_system::Pallet::<T>::set_block_number(timeout);
 		#[block]
@@ -339,8 +402,14 @@ mod benchmarks {
 	fn prune_job() {
 		let (model, _, _) = market::<T>(1);
 		let dapp = funded::<T>("dapp", 0);
-		Pallet::<T>::submit_job(RawOrigin::Signed(dapp.clone()).into(), model, input::<T>(T::MaxInputLen::get()), 1_000_000u32.into(), None)
-			.expect("submits");
+		Pallet::<T>::submit_job(
+			RawOrigin::Signed(dapp.clone()).into(),
+			model,
+			input::<T>(T::MaxInputLen::get()),
+			1_000_000u32.into(),
+			None,
+		)
+		.expect("submits");
 		Pallet::<T>::cancel_job(RawOrigin::Signed(dapp).into(), 0).expect("cancels");
 		let later = now::<T>() + 100u32.into();
 		#[block]

@@ -305,7 +305,12 @@ pub mod pallet {
 		/// Its owner cancelled a queued job; the hold was released.
 		JobCancelled { job: JobId },
 		/// A worker was assigned a job, at its price.
-		JobAssigned { job: JobId, worker: T::AccountId, fee: BalanceOf<T>, commit_by: BlockNumberFor<T> },
+		JobAssigned {
+			job: JobId,
+			worker: T::AccountId,
+			fee: BalanceOf<T>,
+			commit_by: BlockNumberFor<T>,
+		},
 		/// The worker committed to a result.
 		ResultCommitted { job: JobId, worker: T::AccountId },
 		/// The audit draw: whether the job is audited, and by whom.
@@ -464,7 +469,10 @@ pub mod pallet {
 			ensure!(max_fee >= price, Error::<T>::FeeBelowModelPrice);
 			let now = frame_system::Pallet::<T>::block_number();
 			if let Some(deadline) = deadline {
-				ensure!(deadline >= now.saturating_add(Self::min_turnaround(&params)), Error::<T>::DeadlineTooSoon);
+				ensure!(
+					deadline >= now.saturating_add(Self::min_turnaround(&params)),
+					Error::<T>::DeadlineTooSoon
+				);
 			}
 
 			let job_id = NextJobId::<T>::get();
@@ -677,7 +685,10 @@ pub mod pallet {
 		/// longer leaves time, ends refunded (`JobExpired`). All or nothing.
 		#[pallet::call_index(12)]
 		#[pallet::weight(T::WeightInfo::release_jobs(jobs.len() as u32))]
-		pub fn release_jobs(origin: OriginFor<T>, jobs: BoundedVec<JobId, T::MaxBatch>) -> DispatchResult {
+		pub fn release_jobs(
+			origin: OriginFor<T>,
+			jobs: BoundedVec<JobId, T::MaxBatch>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!jobs.is_empty(), Error::<T>::EmptyBatch);
 			for job in jobs {
@@ -697,14 +708,21 @@ pub mod pallet {
 			);
 			let zero = BlockNumberFor::<T>::zero();
 			ensure!(
-				[p.queue_timeout, p.commit_window, p.audit_window, p.reveal_window, p.dispute_window, p.retention]
-					.iter()
-					.all(|w| *w > zero),
+				[
+					p.queue_timeout,
+					p.commit_window,
+					p.audit_window,
+					p.reveal_window,
+					p.dispute_window,
+					p.retention
+				]
+				.iter()
+				.all(|w| *w > zero),
 				Error::<T>::ZeroWindow
 			);
 			ensure!(
-				p.treasury_share.deconstruct().saturating_add(p.auditor_share.deconstruct()) <=
-					Perbill::one().deconstruct(),
+				p.treasury_share.deconstruct().saturating_add(p.auditor_share.deconstruct())
+					<= Perbill::one().deconstruct(),
 				Error::<T>::SharesAbove100Percent
 			);
 			ensure!(p.min_worker_score <= 1000, Error::<T>::ScoreOutOfRange);
@@ -734,15 +752,17 @@ pub mod pallet {
 			ensure!(!already, Error::<T>::AlreadyRevealed);
 			match entry.status {
 				JobStatus::Revealing => {},
-				JobStatus::Queued | JobStatus::Assigned | JobStatus::Committed | JobStatus::Auditing => {
-					return Err(Error::<T>::RevealNotOpen.into())
-				},
+				JobStatus::Queued
+				| JobStatus::Assigned
+				| JobStatus::Committed
+				| JobStatus::Auditing => return Err(Error::<T>::RevealNotOpen.into()),
 				_ => return Err(Error::<T>::RevealDeadlinePassed.into()),
 			}
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
 			let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
-			let model_hash = T::Models::weights_hash(entry.model).ok_or(Error::<T>::UnknownModel)?;
+			let model_hash =
+				T::Models::weights_hash(entry.model).ok_or(Error::<T>::UnknownModel)?;
 			let expected = commitment(job, who, &model_hash, &entry.input_hash, output, salt);
 			ensure!(expected == committed, Error::<T>::CommitmentMismatch);
 			let schema = T::Models::output_schema(entry.model).ok_or(Error::<T>::UnknownModel)?;
@@ -752,7 +772,12 @@ pub mod pallet {
 
 		/// Releases what is left of a job's hold back to its owner.
 		pub(crate) fn release_rest(owner: &T::AccountId, amount: BalanceOf<T>) {
-			let _ = T::Currency::release(&HoldReason::JobFee.into(), owner, amount, Precision::BestEffort);
+			let _ = T::Currency::release(
+				&HoldReason::JobFee.into(),
+				owner,
+				amount,
+				Precision::BestEffort,
+			);
 		}
 	}
 }

@@ -70,10 +70,18 @@ impl<T: Config> Pallet<T> {
 			},
 			JobStatus::Assigned => Self::worker_failed(job, entry, now),
 			JobStatus::Committed => Self::draw_audit(job, entry, now),
-			JobStatus::Auditing if entry.escalation_pending() => Self::draw_escalation(job, entry, now),
+			JobStatus::Auditing if entry.escalation_pending() => {
+				Self::draw_escalation(job, entry, now)
+			},
 			JobStatus::Auditing => {
 				for slot in entry.current_round().iter().filter(|a| a.commitment.is_none()) {
-					Self::missed_deadline(job, &slot.who, JobStatus::Auditing, &entry, Self::auditor_miss_slash(&entry));
+					Self::missed_deadline(
+						job,
+						&slot.who,
+						JobStatus::Auditing,
+						&entry,
+						Self::auditor_miss_slash(&entry),
+					);
 				}
 				if Self::open_reveal(job, &mut entry, now, None).is_ok() {
 					Jobs::<T>::insert(job, entry);
@@ -82,8 +90,16 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 			JobStatus::Revealing => {
-				for slot in entry.current_round().iter().filter(|a| a.commitment.is_some() && !a.revealed) {
-					Self::missed_deadline(job, &slot.who, JobStatus::Revealing, &entry, Self::auditor_miss_slash(&entry));
+				for slot in
+					entry.current_round().iter().filter(|a| a.commitment.is_some() && !a.revealed)
+				{
+					Self::missed_deadline(
+						job,
+						&slot.who,
+						JobStatus::Revealing,
+						&entry,
+						Self::auditor_miss_slash(&entry),
+					);
 				}
 				if entry.revealed {
 					Self::judge(job, entry, now);
@@ -104,23 +120,24 @@ impl<T: Config> Pallet<T> {
 		if entry.status != JobStatus::Queued {
 			return true;
 		}
-		let candidates: Vec<(T::AccountId, BalanceOf<T>, u128)> = T::Staking::active_workers(entry.model)
-			.into_iter()
-			.filter(|w| *w != entry.owner && Some(w) != entry.failed_worker.as_ref())
-			.filter_map(|w| {
-				let terms = T::Staking::worker_terms(&w)?;
-				let price = terms.price;
-				if WorkerLoad::<T>::get(&w) >= terms.capacity {
-					return None;
-				}
-				let score = reputation_score(&T::Staking::reputation(&w));
-				if price > entry.max_fee || score < entry.terms.min_worker_score {
-					return None;
-				}
-				let stake: u128 = T::Staking::stake(&w).unique_saturated_into();
-				Some((w, price, stake.saturating_mul(u128::from(score))))
-			})
-			.collect();
+		let candidates: Vec<(T::AccountId, BalanceOf<T>, u128)> =
+			T::Staking::active_workers(entry.model)
+				.into_iter()
+				.filter(|w| *w != entry.owner && Some(w) != entry.failed_worker.as_ref())
+				.filter_map(|w| {
+					let terms = T::Staking::worker_terms(&w)?;
+					let price = terms.price;
+					if WorkerLoad::<T>::get(&w) >= terms.capacity {
+						return None;
+					}
+					let score = reputation_score(&T::Staking::reputation(&w));
+					if price > entry.max_fee || score < entry.terms.min_worker_score {
+						return None;
+					}
+					let stake: u128 = T::Staking::stake(&w).unique_saturated_into();
+					Some((w, price, stake.saturating_mul(u128::from(score))))
+				})
+				.collect();
 		let total = candidates.iter().fold(0u128, |acc, c| acc.saturating_add(c.2));
 		if total == 0 {
 			return false;
@@ -136,7 +153,8 @@ impl<T: Config> Pallet<T> {
 		}) else {
 			return false;
 		};
-		let Ok(commit_by) = Self::refile(job, entry.phase_ends, now.saturating_add(entry.terms.commit_window))
+		let Ok(commit_by) =
+			Self::refile(job, entry.phase_ends, now.saturating_add(entry.terms.commit_window))
 		else {
 			return false;
 		};
@@ -166,12 +184,20 @@ impl<T: Config> Pallet<T> {
 		let mut auditors = Vec::new();
 		if roll < p.deconstruct() {
 			let wanted = entry.terms.auditors_per_job.min(T::MaxAuditorsPerJob::get());
-			auditors = Self::draw_auditors(b"verinfer/auditors", job, &[worker, entry.owner.clone()], wanted);
+			auditors = Self::draw_auditors(
+				b"verinfer/auditors",
+				job,
+				&[worker, entry.owner.clone()],
+				wanted,
+			);
 		}
 		let audited = !auditors.is_empty();
 		entry.audited = Some(audited);
 		entry.auditors = BoundedVec::truncate_from(
-			auditors.iter().map(|who| AuditorSlot { who: who.clone(), commitment: None, revealed: false }).collect(),
+			auditors
+				.iter()
+				.map(|who| AuditorSlot { who: who.clone(), commitment: None, revealed: false })
+				.collect(),
 		);
 		Self::deposit_event(Event::AuditDrawn { job, audited, auditors });
 		let next = if audited {
@@ -190,9 +216,16 @@ impl<T: Config> Pallet<T> {
 
 	/// Draws up to `wanted` distinct active auditors, none of them in `excluded` (the
 	/// worker, the job's owner and, on escalation, the auditors already drawn).
-	fn draw_auditors(purpose: &[u8], job: JobId, excluded: &[T::AccountId], wanted: u32) -> Vec<T::AccountId> {
-		let mut pool: Vec<T::AccountId> =
-			T::Staking::active_auditors().into_iter().filter(|a| !excluded.contains(a)).collect();
+	fn draw_auditors(
+		purpose: &[u8],
+		job: JobId,
+		excluded: &[T::AccountId],
+		wanted: u32,
+	) -> Vec<T::AccountId> {
+		let mut pool: Vec<T::AccountId> = T::Staking::active_auditors()
+			.into_iter()
+			.filter(|a| !excluded.contains(a))
+			.collect();
 		let mut chosen = Vec::new();
 		let mut seed = Self::random_u128(purpose, job);
 		while (chosen.len() as u32) < wanted && !pool.is_empty() {
@@ -224,8 +257,8 @@ impl<T: Config> Pallet<T> {
 	/// After a reveal: an unaudited job is final; an audited one is judged once everyone
 	/// who committed has revealed.
 	pub(crate) fn after_reveal(job: JobId, entry: Job<T>) {
-		let everyone = entry.revealed &&
-			entry.current_round().iter().all(|a| a.commitment.is_none() || a.revealed);
+		let everyone = entry.revealed
+			&& entry.current_round().iter().all(|a| a.commitment.is_none() || a.revealed);
 		if entry.audited != Some(true) && entry.revealed {
 			Self::unfile(job, entry.phase_ends);
 			Self::settle(job, entry, Verdict::AcceptedUnaudited, Default::default());
@@ -250,7 +283,8 @@ impl<T: Config> Pallet<T> {
 			Self::settle(job, entry, Verdict::AcceptedByAudit, sides);
 		} else if disagree > agree {
 			Self::settle(job, entry, Verdict::RejectedByAudit, sides);
-		} else if entry.escalation.is_none() && entry.auditors.len() < crate::MAX_AUDITORS as usize {
+		} else if entry.escalation.is_none() && entry.auditors.len() < crate::MAX_AUDITORS as usize
+		{
 			// A tie, or nobody revealed: more auditors, drawn two blocks on with randomness
 			// that whoever revealed last could not see.
 			match Self::file(job, now.saturating_add(crate::DRAW_DELAY.into())) {
@@ -274,12 +308,20 @@ impl<T: Config> Pallet<T> {
 		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
 		let room = crate::MAX_AUDITORS.saturating_sub(entry.auditors.len() as u32);
 		let wanted = entry.terms.auditors_per_job.min(T::MaxAuditorsPerJob::get()).min(room);
-		let excluded: Vec<T::AccountId> =
-			entry.auditors.iter().map(|a| a.who.clone()).chain([worker, entry.owner.clone()]).collect();
+		let excluded: Vec<T::AccountId> = entry
+			.auditors
+			.iter()
+			.map(|a| a.who.clone())
+			.chain([worker, entry.owner.clone()])
+			.collect();
 		let extra = Self::draw_auditors(b"verinfer/escalate", job, &excluded, wanted);
 		for who in &extra {
 			// Cannot fail: `wanted` fits the room left.
-			let _ = entry.auditors.try_push(AuditorSlot { who: who.clone(), commitment: None, revealed: false });
+			let _ = entry.auditors.try_push(AuditorSlot {
+				who: who.clone(),
+				commitment: None,
+				revealed: false,
+			});
 		}
 		if entry.escalation_pending() {
 			return Self::dispute(job, entry, now);
@@ -318,7 +360,11 @@ impl<T: Config> Pallet<T> {
 				(Some(w), Some(t)) => Self::matches(entry.model, w, &t),
 				_ => false,
 			};
-			if agrees { with_worker.push(slot.who.clone()) } else { against_worker.push(slot.who.clone()) }
+			if agrees {
+				with_worker.push(slot.who.clone())
+			} else {
+				against_worker.push(slot.who.clone())
+			}
 		}
 		(with_worker, against_worker)
 	}
@@ -332,10 +378,14 @@ impl<T: Config> Pallet<T> {
 		(with_worker, against_worker): (Vec<T::AccountId>, Vec<T::AccountId>),
 	) {
 		let Some(worker) = entry.worker.clone() else { return Self::expire(job, entry) };
-		let (winners, losers) =
-			if verdict.accepted() { (with_worker, against_worker) } else { (against_worker, with_worker) };
+		let (winners, losers) = if verdict.accepted() {
+			(with_worker, against_worker)
+		} else {
+			(against_worker, with_worker)
+		};
 		for auditor in &losers {
-			let slashed = T::Staking::slash(auditor, entry.terms.auditor_slash, SlashDestination::Treasury);
+			let slashed =
+				T::Staking::slash(auditor, entry.terms.auditor_slash, SlashDestination::Treasury);
 			T::Staking::note_audit_failed(auditor);
 			Self::deposit_event(Event::AuditorSlashed { job, auditor: auditor.clone(), slashed });
 		}
@@ -358,7 +408,11 @@ impl<T: Config> Pallet<T> {
 			entry.fee
 		} else {
 			let pot = Self::pot();
-			let slashed = T::Staking::slash(&worker, entry.terms.worker_slash, SlashDestination::Account(pot.clone()));
+			let slashed = T::Staking::slash(
+				&worker,
+				entry.terms.worker_slash,
+				SlashDestination::Account(pot.clone()),
+			);
 			T::Staking::note_audit_failed(&worker);
 			Self::deposit_event(Event::WorkerSlashed { job, worker: worker.clone(), slashed });
 			// The auditors who caught it are paid from the slash, up to the audit share of
@@ -391,10 +445,17 @@ impl<T: Config> Pallet<T> {
 		);
 		let mut paid = BalanceOf::<T>::zero();
 		for (contributor, amount) in contributors.iter().zip(split.royalties) {
-			paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, &contributor.payee, amount));
+			paid =
+				paid.saturating_add(Self::pay_from_hold(&entry.owner, &contributor.payee, amount));
 		}
-		paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, &T::TreasuryAccount::get(), split.treasury));
-		for (auditor, amount) in auditors.iter().zip(split_equally(split.auditors, auditors.len() as u32)) {
+		paid = paid.saturating_add(Self::pay_from_hold(
+			&entry.owner,
+			&T::TreasuryAccount::get(),
+			split.treasury,
+		));
+		for (auditor, amount) in
+			auditors.iter().zip(split_equally(split.auditors, auditors.len() as u32))
+		{
 			paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, auditor, amount));
 		}
 		paid = paid.saturating_add(Self::pay_from_hold(&entry.owner, worker, split.worker));
@@ -404,13 +465,25 @@ impl<T: Config> Pallet<T> {
 	/// Moves `amount` of `owner`'s job-fee hold to `to`; if `to` cannot receive it (a new
 	/// account below the existential deposit), to the treasury. Returns what moved; what
 	/// did not stays on hold and is released to the owner with the rest.
-	fn pay_from_hold(owner: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	fn pay_from_hold(
+		owner: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		if amount.is_zero() {
 			return amount;
 		}
 		let reason = HoldReason::JobFee.into();
 		let moved = |dest: &T::AccountId| {
-			T::Currency::transfer_on_hold(&reason, owner, dest, amount, Precision::Exact, Restriction::Free, Fortitude::Polite)
+			T::Currency::transfer_on_hold(
+				&reason,
+				owner,
+				dest,
+				amount,
+				Precision::Exact,
+				Restriction::Free,
+				Fortitude::Polite,
+			)
 		};
 		moved(to).or_else(|_| moved(&T::TreasuryAccount::get())).unwrap_or_default()
 	}
@@ -422,7 +495,12 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		if T::Currency::transfer(pot, to, amount, Preservation::Expendable).is_err() {
-			let _ = T::Currency::transfer(pot, &T::TreasuryAccount::get(), amount, Preservation::Expendable);
+			let _ = T::Currency::transfer(
+				pot,
+				&T::TreasuryAccount::get(),
+				amount,
+				Preservation::Expendable,
+			);
 		}
 	}
 
@@ -487,7 +565,11 @@ impl<T: Config> Pallet<T> {
 	/// The worker's slash for missing a deadline of `entry`: a governed multiple of the
 	/// job's fee, with a floor ([`missed_deadline_slash`]).
 	pub(crate) fn miss_slash(entry: &Job<T>) -> BalanceOf<T> {
-		missed_deadline_slash(entry.fee, entry.terms.miss_fee_multiple, entry.terms.miss_slash_floor)
+		missed_deadline_slash(
+			entry.fee,
+			entry.terms.miss_fee_multiple,
+			entry.terms.miss_slash_floor,
+		)
 	}
 
 	/// An auditor's slash for missing a deadline of `entry`: the same multiple of what one
@@ -500,7 +582,13 @@ impl<T: Config> Pallet<T> {
 
 	/// Slashes `who` by `amount` for a missed deadline of `job`, and takes it off duty once
 	/// it has missed deadlines in `chill_after_misses` blocks in a row without delivering.
-	fn missed_deadline(job: JobId, who: &T::AccountId, status: JobStatus, entry: &Job<T>, amount: BalanceOf<T>) {
+	fn missed_deadline(
+		job: JobId,
+		who: &T::AccountId,
+		status: JobStatus,
+		entry: &Job<T>,
+		amount: BalanceOf<T>,
+	) {
 		let slashed = T::Staking::slash_exact(who, amount, SlashDestination::Treasury);
 		T::Staking::note_missed_deadline(who);
 		Self::deposit_event(Event::DeadlineMissed { job, who: who.clone(), status, slashed });
@@ -508,7 +596,8 @@ impl<T: Config> Pallet<T> {
 		let now = frame_system::Pallet::<T>::block_number();
 		let misses = MissStreak::<T>::mutate(who, |streak| {
 			let (count, last) = streak.unwrap_or_default();
-			let count = if streak.is_some() && last == now { count } else { count.saturating_add(1) };
+			let count =
+				if streak.is_some() && last == now { count } else { count.saturating_add(1) };
 			*streak = Some((count, now));
 			count
 		});

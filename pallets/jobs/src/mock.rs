@@ -216,21 +216,41 @@ pub fn params() -> crate::ParamsOf<Test> {
 	}
 }
 
-fn spec(name: &[u8], element: ElementType, shape: &[u32], out: ElementType, out_shape: &[u32], verification: VerificationClass) -> ModelSpec<u64, u64> {
+fn spec(
+	name: &[u8],
+	element: ElementType,
+	shape: &[u32],
+	out: ElementType,
+	out_shape: &[u32],
+	verification: VerificationClass,
+) -> ModelSpec<u64, u64> {
 	// Text has no shape; it may be up to 64 bytes.
-	let bytes = |e: ElementType, s: &[u32]| e.byte_width().map_or(64, |w| w * s.iter().product::<u32>());
+	let bytes =
+		|e: ElementType, s: &[u32]| e.byte_width().map_or(64, |w| w * s.iter().product::<u32>());
 	ModelSpec {
 		name: name.to_vec().try_into().unwrap(),
 		version: b"1".to_vec().try_into().unwrap(),
 		weights_hash: [name[0]; 32],
 		weights_format: WeightsFormat::SafeTensors,
 		weights_location: b"test".to_vec().try_into().unwrap(),
-		input: TensorSchema { element, shape: shape.to_vec().try_into().unwrap(), max_bytes: bytes(element, shape) },
-		output: TensorSchema { element: out, shape: out_shape.to_vec().try_into().unwrap(), max_bytes: bytes(out, out_shape) },
+		input: TensorSchema {
+			element,
+			shape: shape.to_vec().try_into().unwrap(),
+			max_bytes: bytes(element, shape),
+		},
+		output: TensorSchema {
+			element: out,
+			shape: out_shape.to_vec().try_into().unwrap(),
+			max_bytes: bytes(out, out_shape),
+		},
 		verification,
-		contributors: vec![Contributor { who: CONTRIBUTOR, payee: CONTRIBUTOR, share: Perbill::from_percent(5) }]
-			.try_into()
-			.unwrap(),
+		contributors: vec![Contributor {
+			who: CONTRIBUTOR,
+			payee: CONTRIBUTOR,
+			share: Perbill::from_percent(5),
+		}]
+		.try_into()
+		.unwrap(),
 		base_price: 100,
 	}
 }
@@ -247,7 +267,17 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_models::GenesisConfig::<Test> {
 		models: vec![
-			(9, spec(b"digits", ElementType::U8, &[4], ElementType::I8, &[2], VerificationClass::Exact)),
+			(
+				9,
+				spec(
+					b"digits",
+					ElementType::U8,
+					&[4],
+					ElementType::I8,
+					&[2],
+					VerificationClass::Exact,
+				),
+			),
 			(
 				9,
 				spec(
@@ -256,7 +286,10 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 					&[],
 					ElementType::F32,
 					&[2],
-					VerificationClass::Tolerance { max_abs: 1_000_000, min_cosine: Perbill::from_percent(99) },
+					VerificationClass::Tolerance {
+						max_abs: 1_000_000,
+						min_cosine: Perbill::from_percent(99),
+					},
 				),
 			),
 		],
@@ -267,13 +300,23 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	// Endows the reward account; the stream itself starts only in tests that want it.
-	pallet_rewards::GenesisConfig::<Test> { params: None }.assimilate_storage(&mut storage).unwrap();
+	pallet_rewards::GenesisConfig::<Test> { params: None }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		reseed(0);
 		let bounded = |v: Vec<ModelId>| v.try_into().unwrap();
-		ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER), WORKER_STAKE, bounded(vec![EXACT, FLOAT]), PRICE, Default::default(), 8).unwrap();
+		ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER),
+			WORKER_STAKE,
+			bounded(vec![EXACT, FLOAT]),
+			PRICE,
+			Default::default(),
+			8,
+		)
+		.unwrap();
 		for a in AUDITORS {
 			ComputeStaking::bond_auditor(RuntimeOrigin::signed(a), AUDITOR_STAKE).unwrap();
 		}

@@ -180,7 +180,14 @@ impl<T: Config> Pallet<T> {
 		} else {
 			None
 		};
-		Some(JobResult { id, status: j.status, verdict: j.verdict, audited: j.audited, worker: j.worker, output })
+		Some(JobResult {
+			id,
+			status: j.status,
+			verdict: j.verdict,
+			audited: j.audited,
+			worker: j.worker,
+			output,
+		})
 	}
 
 	/// A page of jobs matching `filter`, newest first, for the runtime API. Looks at no
@@ -198,9 +205,9 @@ impl<T: Config> Pallet<T> {
 		while cursor > floor && jobs.len() < limit {
 			cursor -= 1;
 			let Some(j) = Jobs::<T>::get(cursor) else { continue };
-			let keep = filter.owner.as_ref().is_none_or(|o| *o == j.owner) &&
-				filter.status.is_none_or(|s| s == j.status) &&
-				filter.model.is_none_or(|m| m == j.model);
+			let keep = filter.owner.as_ref().is_none_or(|o| *o == j.owner)
+				&& filter.status.is_none_or(|s| s == j.status)
+				&& filter.model.is_none_or(|m| m == j.model);
 			if keep {
 				jobs.push(Self::info(cursor, j));
 			}
@@ -212,7 +219,10 @@ impl<T: Config> Pallet<T> {
 	pub fn estimate_fee(model: ModelId, input_len: u32) -> Option<FeeEstimate<BalanceOf<T>>> {
 		let params = Params::<T>::get()?;
 		let schema = T::Models::input_schema(model)?;
-		if !T::Models::accepts_jobs(model) || input_len > schema.max_bytes || input_len > T::MaxInputLen::get() {
+		if !T::Models::accepts_jobs(model)
+			|| input_len > schema.max_bytes
+			|| input_len > T::MaxInputLen::get()
+		{
 			return None;
 		}
 		let prices: Vec<BalanceOf<T>> = Self::workers(model)

@@ -12,7 +12,11 @@ pub const MAX_ATTEMPTS: u8 = 4;
 
 impl<T: Config> Pallet<T> {
 	/// The assigned worker commits to its result.
-	pub(crate) fn do_commit_result(who: &T::AccountId, job: JobId, commitment: Commitment) -> DispatchResult {
+	pub(crate) fn do_commit_result(
+		who: &T::AccountId,
+		job: JobId,
+		commitment: Commitment,
+	) -> DispatchResult {
 		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
 		ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotAwaitingCommit);
@@ -32,9 +36,17 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// An auditor of the job commits to its own result, before any output is revealed.
-	pub(crate) fn do_commit_audit(who: &T::AccountId, job: JobId, commitment: Commitment) -> DispatchResult {
+	pub(crate) fn do_commit_audit(
+		who: &T::AccountId,
+		job: JobId,
+		commitment: Commitment,
+	) -> DispatchResult {
 		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let slot = entry.auditors.iter().position(|a| &a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+		let slot = entry
+			.auditors
+			.iter()
+			.position(|a| &a.who == who)
+			.ok_or(Error::<T>::NotAnAuditor)?;
 		let auditor = entry.auditors.get_mut(slot).ok_or(Error::<T>::NotAnAuditor)?;
 		ensure!(auditor.commitment.is_none(), Error::<T>::AlreadyCommitted);
 		match entry.status {
@@ -46,7 +58,10 @@ impl<T: Config> Pallet<T> {
 		}
 		let now = frame_system::Pallet::<T>::block_number();
 		// An auditor of an escalated job's first round had its window already.
-		ensure!(now <= entry.phase_ends && entry.in_current_round(slot), Error::<T>::AuditWindowClosed);
+		ensure!(
+			now <= entry.phase_ends && entry.in_current_round(slot),
+			Error::<T>::AuditWindowClosed
+		);
 		if let Some(auditor) = entry.auditors.get_mut(slot) {
 			auditor.commitment = Some(commitment);
 		}
@@ -87,7 +102,11 @@ impl<T: Config> Pallet<T> {
 		salt: Salt,
 	) -> DispatchResult {
 		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
-		let slot = entry.auditors.iter().position(|a| &a.who == who).ok_or(Error::<T>::NotAnAuditor)?;
+		let slot = entry
+			.auditors
+			.iter()
+			.position(|a| &a.who == who)
+			.ok_or(Error::<T>::NotAnAuditor)?;
 		let (commitment, revealed) = entry
 			.auditors
 			.get(slot)
@@ -105,7 +124,11 @@ impl<T: Config> Pallet<T> {
 			.map(|worker_output| Self::matches(entry.model, &worker_output, &output));
 		Outputs::<T>::insert(job, who, output);
 		Self::delivered(who);
-		Self::deposit_event(Event::AuditRevealed { job, auditor: who.clone(), agrees: agrees.unwrap_or(false) });
+		Self::deposit_event(Event::AuditRevealed {
+			job,
+			auditor: who.clone(),
+			agrees: agrees.unwrap_or(false),
+		});
 		Self::after_reveal(job, entry);
 		Ok(())
 	}
@@ -130,9 +153,9 @@ impl<T: Config> Pallet<T> {
 		items: &[(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt)],
 		per_item: fn(u32) -> Weight,
 	) -> Weight {
-		items
-			.iter()
-			.fold(Weight::zero(), |total, (_, output, _)| total.saturating_add(per_item(output.len() as u32)))
+		items.iter().fold(Weight::zero(), |total, (_, output, _)| {
+			total.saturating_add(per_item(output.len() as u32))
+		})
 	}
 
 	/// One fewer job held by `worker` (it committed, released or missed the job).

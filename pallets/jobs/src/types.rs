@@ -2,8 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
-	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, EqNoBound, PartialEqNoBound,
-	DebugNoBound,
+	pallet_prelude::ConstU32, BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
@@ -22,8 +21,18 @@ pub const DRAW_DELAY: u32 = 2;
 
 /// Where a job is in its lifecycle.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub enum JobStatus {
 	/// Submitted and paid for (the fee is on hold); waiting for a worker.
@@ -57,8 +66,18 @@ impl JobStatus {
 
 /// How a job's result was judged.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
-	Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub enum Verdict {
 	/// Not sampled for audit; the revealed result matched the worker's commitment.
@@ -83,8 +102,17 @@ impl Verdict {
 /// The market parameters: only the parameters origin changes them, and every job keeps the
 /// [`JobTerms`] that held when it was submitted.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq,
-	Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub struct JobParams<Balance, BlockNumber> {
 	/// The smallest `max_fee` a job may offer.

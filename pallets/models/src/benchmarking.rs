@@ -10,8 +10,9 @@ use frame_support::traits::{
 use frame_system::RawOrigin;
 use sp_runtime::{traits::Saturating, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelId, ModelRegistry, ModelSpec, ModelStatus, TensorSchema, VerificationClass,
-	WeightsFormat, MAX_CONTRIBUTORS, MAX_LOCATION_LEN, MAX_NAME_LEN, MAX_VERSION_LEN,
+	Contributor, ElementType, ModelId, ModelRegistry, ModelSpec, ModelStatus, TensorSchema,
+	VerificationClass, WeightsFormat, MAX_CONTRIBUTORS, MAX_LOCATION_LEN, MAX_NAME_LEN,
+	MAX_VERSION_LEN,
 };
 
 /// A valid description with `contributors` contributors and every byte field at its

@@ -2,8 +2,7 @@
 
 use crate::{BalanceOf, Config, Models, Pallet};
 use verinfer_primitives::{
-	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass,
-	WeightsHash,
+	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass, WeightsHash,
 };
 
 impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {

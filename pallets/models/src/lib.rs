@@ -114,8 +114,7 @@ pub mod pallet {
 
 	/// The id of each registered name and version, which keeps them unique.
 	#[pallet::storage]
-	pub type ModelIdByName<T> =
-		StorageMap<_, Blake2_128Concat, (ModelName, ModelVersion), ModelId>;
+	pub type ModelIdByName<T> = StorageMap<_, Blake2_128Concat, (ModelName, ModelVersion), ModelId>;
 
 	/// Models registered and approved at genesis, without a deposit.
 	#[pallet::genesis_config]
@@ -208,8 +207,7 @@ pub mod pallet {
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			let deposit = T::ModelDeposit::get();
-			let model =
-				Self::insert_model(owner.clone(), spec, deposit, ModelStatus::Proposed)?;
+			let model = Self::insert_model(owner.clone(), spec, deposit, ModelStatus::Proposed)?;
 			Self::deposit_event(Event::ModelRegistered { model, owner, deposit });
 			Ok(())
 		}

@@ -48,7 +48,10 @@ pub fn split_fee<Balance: AtLeast32BitUnsigned + Copy>(
 
 /// Splits `amount` equally among `n` recipients; the first ones get one unit more when it
 /// does not divide. The parts add up to `amount`.
-pub fn split_equally<Balance: AtLeast32BitUnsigned + Copy>(amount: Balance, n: u32) -> Vec<Balance> {
+pub fn split_equally<Balance: AtLeast32BitUnsigned + Copy>(
+	amount: Balance,
+	n: u32,
+) -> Vec<Balance> {
 	if n == 0 {
 		return Vec::new();
 	}
@@ -82,7 +85,8 @@ pub fn pro_rata(budget: u128, points: u128, total: u128) -> u128 {
 /// every weight is zero, then all parts are zero.
 pub fn split_by_weight(amount: u128, weights: &[u32]) -> Vec<u128> {
 	let total: u128 = weights.iter().map(|w| u128::from(*w)).sum();
-	let mut parts: Vec<u128> = weights.iter().map(|w| pro_rata(amount, u128::from(*w), total)).collect();
+	let mut parts: Vec<u128> =
+		weights.iter().map(|w| pro_rata(amount, u128::from(*w), total)).collect();
 	let mut rest = amount.saturating_sub(parts.iter().fold(0u128, |a, p| a.saturating_add(*p)));
 	if total == 0 {
 		return parts;
@@ -190,26 +194,63 @@ mod tests {
 
 	#[test]
 	fn fee_split_adds_up_exactly() {
-		let s = split_fee(1_000u128, &[Perbill::from_percent(5), Perbill::from_percent(3)], Perbill::from_percent(10), Perbill::from_percent(20), true);
+		let s = split_fee(
+			1_000u128,
+			&[Perbill::from_percent(5), Perbill::from_percent(3)],
+			Perbill::from_percent(10),
+			Perbill::from_percent(20),
+			true,
+		);
 		assert_eq!(s.royalties, [50, 30]);
 		assert_eq!((s.treasury, s.auditors, s.worker), (100, 200, 620));
-		let unaudited = split_fee(1_000u128, &[Perbill::from_percent(5)], Perbill::from_percent(10), Perbill::from_percent(20), false);
+		let unaudited = split_fee(
+			1_000u128,
+			&[Perbill::from_percent(5)],
+			Perbill::from_percent(10),
+			Perbill::from_percent(20),
+			false,
+		);
 		assert_eq!((unaudited.auditors, unaudited.worker), (0, 850));
 		// Rounding leaves the dust with the worker, never lost.
-		let odd = split_fee(7u128, &[Perbill::from_percent(33)], Perbill::from_percent(33), Perbill::from_percent(33), true);
+		let odd = split_fee(
+			7u128,
+			&[Perbill::from_percent(33)],
+			Perbill::from_percent(33),
+			Perbill::from_percent(33),
+			true,
+		);
 		assert_eq!(odd.royalties[0] + odd.treasury + odd.auditors + odd.worker, 7);
 		// Shares over 100 % in total are cut, not paid twice.
-		let over = split_fee(100u128, &[Perbill::from_percent(90)], Perbill::from_percent(50), Perbill::from_percent(50), true);
+		let over = split_fee(
+			100u128,
+			&[Perbill::from_percent(90)],
+			Perbill::from_percent(50),
+			Perbill::from_percent(50),
+			true,
+		);
 		assert_eq!((over.royalties[0], over.treasury, over.auditors, over.worker), (90, 10, 0, 0));
 	}
 
 	#[test]
 	fn fee_split_never_creates_or_loses_funds() {
 		for fee in [0u128, 1, 2, 3, 99, 1_000_003, u128::MAX] {
-			for shares in [&[][..], &[Perbill::from_parts(333_333_333)][..], &[Perbill::one(); 2][..]] {
-				let s = split_fee(fee, shares, Perbill::from_parts(123_456_789), Perbill::from_percent(20), true);
-				let total = s.royalties.iter().fold(0u128, |a, b| a.saturating_add(*b))
-					.saturating_add(s.treasury).saturating_add(s.auditors).saturating_add(s.worker);
+			for shares in
+				[&[][..], &[Perbill::from_parts(333_333_333)][..], &[Perbill::one(); 2][..]]
+			{
+				let s = split_fee(
+					fee,
+					shares,
+					Perbill::from_parts(123_456_789),
+					Perbill::from_percent(20),
+					true,
+				);
+				let total = s
+					.royalties
+					.iter()
+					.fold(0u128, |a, b| a.saturating_add(*b))
+					.saturating_add(s.treasury)
+					.saturating_add(s.auditors)
+					.saturating_add(s.worker);
 				assert_eq!(total, fee);
 			}
 		}
@@ -242,7 +283,9 @@ mod tests {
 		assert_eq!(split_by_weight(7, &[0, 0]), [0, 0]);
 		assert!(split_by_weight(7, &[]).is_empty());
 		for amount in [0u128, 1, 999, 1_000_000_007, u128::MAX] {
-			let sum = split_by_weight(amount, &[333_333_333, 1, 7, 1_000_000_000]).iter().fold(0u128, |a, b| a.saturating_add(*b));
+			let sum = split_by_weight(amount, &[333_333_333, 1, 7, 1_000_000_000])
+				.iter()
+				.fold(0u128, |a, b| a.saturating_add(*b));
 			assert_eq!(sum, amount);
 		}
 	}
@@ -255,15 +298,30 @@ mod tests {
 	fn audit_probability_deters_cheating() {
 		let base = Perbill::from_percent(10);
 		// A well-staked veteran on a cheap job: governance's base rate.
-		let p = audit_probability(base, 1_000u128, 1_000_000, Perbill::from_percent(10), u128::MAX, &veteran());
+		let p = audit_probability(
+			base,
+			1_000u128,
+			1_000_000,
+			Perbill::from_percent(10),
+			u128::MAX,
+			&veteran(),
+		);
 		assert_eq!(p, base);
 		assert!(expected_cheating_gain(p, 1_000, 100_000) < 0);
 		// A valuable job against a small stake is audited more, enough to deter.
-		let p = audit_probability(base, 50_000u128, 100_000, Perbill::from_percent(50), u128::MAX, &veteran());
+		let p = audit_probability(
+			base,
+			50_000u128,
+			100_000,
+			Perbill::from_percent(50),
+			u128::MAX,
+			&veteran(),
+		);
 		assert!(p > base);
 		assert!(expected_cheating_gain(p, 50_000, 50_000) < 0);
 		// A fee above the slash is always audited.
-		let p = audit_probability(base, 10u128, 5, Perbill::from_percent(100), u128::MAX, &veteran());
+		let p =
+			audit_probability(base, 10u128, 5, Perbill::from_percent(100), u128::MAX, &veteran());
 		assert_eq!(p, Perbill::one());
 	}
 
@@ -271,11 +329,20 @@ mod tests {
 	fn audit_probability_follows_reputation() {
 		let base = Perbill::from_percent(10);
 		let newcomer = Reputation::default();
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &newcomer), Perbill::from_percent(20));
+		assert_eq!(
+			audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &newcomer),
+			Perbill::from_percent(20)
+		);
 		let caught_twice = Reputation { audits_failed: 2, ..veteran() };
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_twice), Perbill::from_percent(40));
+		assert_eq!(
+			audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_twice),
+			Perbill::from_percent(40)
+		);
 		let caught_often = Reputation { audits_failed: 1_000, ..veteran() };
-		assert_eq!(audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_often), Perbill::one());
+		assert_eq!(
+			audit_probability(base, 1u128, u128::MAX / 2, Perbill::one(), u128::MAX, &caught_often),
+			Perbill::one()
+		);
 	}
 
 	#[test]
@@ -286,16 +353,20 @@ mod tests {
 		// costs 20 fees, at least 1 INF = 10^12 units; the stake is 2,000 INF).
 		let base = Perbill::from_percent(10);
 		let stake = 2_000u128 * 1_000_000_000_000;
-		for fee in [1u128, 10_000_000_000, 1_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000_000] {
+		for fee in
+			[1u128, 10_000_000_000, 1_000_000_000_000, 100_000_000_000_000, 10_000_000_000_000_000]
+		{
 			let miss = missed_deadline_slash(fee, 20, 1_000_000_000_000);
-			let p = audit_probability(base, fee, stake, Perbill::from_percent(30), miss, &veteran());
+			let p =
+				audit_probability(base, fee, stake, Perbill::from_percent(30), miss, &veteran());
 			let escape = Perbill::from_percent(30).mul_floor(stake).min(miss);
 			assert!(expected_cheating_gain(p, fee, escape) < 0, "fee {fee}: p {p:?}");
 		}
 		// Without the miss slash in the bound, a job whose miss costs only its fee would be
 		// under-audited: cheating on it would pay.
 		let fee = 10_000_000_000_000u128;
-		let naive = audit_probability(base, fee, stake, Perbill::from_percent(30), u128::MAX, &veteran());
+		let naive =
+			audit_probability(base, fee, stake, Perbill::from_percent(30), u128::MAX, &veteran());
 		let miss = missed_deadline_slash(fee, 1, 0);
 		assert!(expected_cheating_gain(naive, fee, miss) > 0);
 	}

@@ -26,8 +26,10 @@ fn element() -> impl Strategy<Value = ElementType> {
 }
 
 fn tolerance() -> impl Strategy<Value = VerificationClass> {
-	(any::<u32>(), 0u32..=1_000_000_000)
-		.prop_map(|(max_abs, c)| VerificationClass::Tolerance { max_abs, min_cosine: Perbill::from_parts(c) })
+	(any::<u32>(), 0u32..=1_000_000_000).prop_map(|(max_abs, c)| VerificationClass::Tolerance {
+		max_abs,
+		min_cosine: Perbill::from_parts(c),
+	})
 }
 
 /// Bytes of a length that is a multiple of four about half the time.

@@ -38,13 +38,13 @@ extern crate alloc;
 
 mod commitment;
 mod economics;
+#[cfg(test)]
+mod fuzz;
 mod model;
 mod rewards;
 mod schema;
 mod staking;
 mod verdict;
-#[cfg(test)]
-mod fuzz;
 
 pub use commitment::*;
 pub use economics::*;

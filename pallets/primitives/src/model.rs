@@ -88,7 +88,8 @@ pub fn total_royalty<AccountId>(contributors: &[Contributor<AccountId>]) -> Opti
 	contributors
 		.iter()
 		.try_fold(0u32, |acc, c| {
-			acc.checked_add(c.share.deconstruct()).filter(|sum| *sum <= Perbill::one().deconstruct())
+			acc.checked_add(c.share.deconstruct())
+				.filter(|sum| *sum <= Perbill::one().deconstruct())
 		})
 		.map(Perbill::from_parts)
 }

@@ -109,10 +109,11 @@ impl TensorSchema {
 			return Err(SchemaError::BadSize);
 		}
 		match self.element {
-			ElementType::Utf8 =>
+			ElementType::Utf8 => {
 				if !self.shape.is_empty() {
 					return Err(SchemaError::BadShape);
-				},
+				}
+			},
 			_ => {
 				if self.shape.is_empty() || self.shape.contains(&0) {
 					return Err(SchemaError::BadShape);
@@ -135,12 +136,13 @@ impl TensorSchema {
 				}
 				core::str::from_utf8(bytes).map(|_| ()).map_err(|_| SchemaError::NotUtf8)
 			},
-			_ =>
+			_ => {
 				if len == self.max_bytes {
 					Ok(())
 				} else {
 					Err(SchemaError::WrongLength)
-				},
+				}
+			},
 		}
 	}
 }
@@ -159,14 +161,22 @@ pub fn encode_f32s(values: &[f32]) -> alloc::vec::Vec<u8> {
 
 /// Decodes [`encode_i32s`]; `None` when the length is not a multiple of four.
 pub fn decode_i32s(bytes: &[u8]) -> Option<alloc::vec::Vec<i32>> {
-	(bytes.len() % 4 == 0)
-		.then(|| bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+	(bytes.len() % 4 == 0).then(|| {
+		bytes
+			.chunks_exact(4)
+			.map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+			.collect()
+	})
 }
 
 /// Decodes [`encode_f32s`]; `None` when the length is not a multiple of four.
 pub fn decode_f32s(bytes: &[u8]) -> Option<alloc::vec::Vec<f32>> {
-	(bytes.len() % 4 == 0)
-		.then(|| bytes.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+	(bytes.len() % 4 == 0).then(|| {
+		bytes
+			.chunks_exact(4)
+			.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+			.collect()
+	})
 }
 
 /// The file format of a model's weights, which tells the worker which loader to use.

@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
-use sp_runtime::{Perbill};
+use sp_runtime::Perbill;
 
 /// A bonded account's track record. The counters saturate; they never wrap.
 #[derive(
@@ -36,15 +36,7 @@ pub struct Reputation {
 
 /// Where slashed stake goes.
 #[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub enum SlashDestination<AccountId> {
 	/// The runtime's slash handler, the treasury.
@@ -144,13 +136,20 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	/// Slashes `fraction` of everything `who` has bonded, unbonding funds included, sends it
 	/// to `destination` and returns the amount slashed. An account left below its role's
 	/// minimum stake stops being active.
-	fn slash(who: &AccountId, fraction: Perbill, destination: SlashDestination<AccountId>)
-		-> Balance;
+	fn slash(
+		who: &AccountId,
+		fraction: Perbill,
+		destination: SlashDestination<AccountId>,
+	) -> Balance;
 
 	/// Slashes `amount` (at most everything `who` has bonded, unbonding funds included),
 	/// sends it to `destination` and returns the amount slashed. An account left below its
 	/// role's minimum stake stops being active.
-	fn slash_exact(who: &AccountId, amount: Balance, destination: SlashDestination<AccountId>) -> Balance;
+	fn slash_exact(
+		who: &AccountId,
+		amount: Balance,
+		destination: SlashDestination<AccountId>,
+	) -> Balance;
 
 	/// Takes `who` off duty: it gets no new work until it activates again. Returns whether
 	/// it was on duty.

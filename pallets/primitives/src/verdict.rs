@@ -45,7 +45,11 @@ pub fn f32_bits_to_nano(bits: u32) -> Option<i128> {
 			// Round toward negative infinity: a negative value loses its fractional part
 			// upward in magnitude.
 			let floor = scaled >> shift;
-			if floor << shift == scaled { floor } else { floor + 1 }
+			if floor << shift == scaled {
+				floor
+			} else {
+				floor + 1
+			}
 		} else {
 			scaled >> shift
 		}
@@ -73,15 +77,17 @@ pub fn outputs_match(class: &VerificationClass, a: &[u8], b: &[u8]) -> bool {
 			let (Some(x), Some(y)) = (decode_f32_nano(a), decode_f32_nano(b)) else {
 				return false;
 			};
-			x.len() == y.len() &&
-				within_abs(&x, &y, i128::from(*max_abs)) &&
-				cosine_at_least(&x, &y, *min_cosine)
+			x.len() == y.len()
+				&& within_abs(&x, &y, i128::from(*max_abs))
+				&& cosine_at_least(&x, &y, *min_cosine)
 		},
 	}
 }
 
 fn within_abs(x: &[i128], y: &[i128], max_abs: i128) -> bool {
-	x.iter().zip(y).all(|(a, b)| a.checked_sub(*b).is_some_and(|d| d.abs() <= max_abs))
+	x.iter()
+		.zip(y)
+		.all(|(a, b)| a.checked_sub(*b).is_some_and(|d| d.abs() <= max_abs))
 }
 
 /// cos(x, y) >= c, decided exactly: dot > 0 and dot^2 >= c^2 * |x|^2 * |y|^2. Two zero
@@ -89,7 +95,12 @@ fn within_abs(x: &[i128], y: &[i128], max_abs: i128) -> bool {
 fn cosine_at_least(x: &[i128], y: &[i128], c: Perbill) -> bool {
 	// Cosine does not change with scale. Shifting every element to at most 60 bits keeps
 	// all sums and products below 2^330 (for up to 2^14 elements), far inside 512 bits.
-	let widest = x.iter().chain(y).map(|v| 128 - v.unsigned_abs().leading_zeros()).max().unwrap_or(0);
+	let widest = x
+		.iter()
+		.chain(y)
+		.map(|v| 128 - v.unsigned_abs().leading_zeros())
+		.max()
+		.unwrap_or(0);
 	let shift = widest.saturating_sub(60);
 	let scaled = |v: &i128| (v.unsigned_abs() >> shift, *v < 0);
 

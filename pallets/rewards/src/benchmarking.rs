@@ -79,7 +79,8 @@ mod benchmarks {
 	fn set_params() -> Result<(), BenchmarkError> {
 		// The first parameters also start the first era.
 		let p = bench_params::<T>();
-		let origin = T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::ParamsOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, p.clone());
 		assert_eq!(Params::<T>::get(), Some(p));

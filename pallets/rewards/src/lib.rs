@@ -311,8 +311,13 @@ pub mod pallet {
 			ensure!(p.era_length >= T::MinEraLength::get(), Error::<T>::EraTooShort);
 			ensure!(p.emission_per_era <= T::MaxEmissionPerEra::get(), Error::<T>::EmissionTooHigh);
 			let shares = [p.worker_share, p.auditor_share, p.contributor_share];
-			let sum = shares.iter().fold(0u64, |acc, s| acc.saturating_add(u64::from(s.deconstruct())));
-			ensure!(sum <= u64::from(Perbill::one().deconstruct()), Error::<T>::SharesAbove100Percent);
+			let sum = shares
+				.iter()
+				.fold(0u64, |acc, s| acc.saturating_add(u64::from(s.deconstruct())));
+			ensure!(
+				sum <= u64::from(Perbill::one().deconstruct()),
+				Error::<T>::SharesAbove100Percent
+			);
 			Ok(())
 		}
 
@@ -323,7 +328,8 @@ pub mod pallet {
 
 		/// What `who` can claim for `era` now, if anything.
 		pub fn claimable(era: EraIndex, who: &T::AccountId) -> BalanceOf<T> {
-			let (Some(reward), Some(points)) = (Eras::<T>::get(era), AccountPoints::<T>::get(era, who))
+			let (Some(reward), Some(points)) =
+				(Eras::<T>::get(era), AccountPoints::<T>::get(era, who))
 			else {
 				return Zero::zero();
 			};
@@ -340,7 +346,9 @@ pub mod pallet {
 				return;
 			}
 			let era = CurrentEra::<T>::get();
-			AccountPoints::<T>::mutate(era, who, |entry| entry.get_or_insert_with(Default::default).add(group, points));
+			AccountPoints::<T>::mutate(era, who, |entry| {
+				entry.get_or_insert_with(Default::default).add(group, points)
+			});
 			CurrentPoints::<T>::mutate(|totals| totals.add(group, points));
 		}
 
@@ -351,7 +359,11 @@ pub mod pallet {
 			let points = CurrentPoints::<T>::take();
 			// A group without points gets no budget, so its part is never minted.
 			let budget = |share: Perbill, group: Group| {
-				if points.get(group) == 0 { Zero::zero() } else { share.mul_floor(params.emission_per_era) }
+				if points.get(group) == 0 {
+					Zero::zero()
+				} else {
+					share.mul_floor(params.emission_per_era)
+				}
 			};
 			let mut budgets = PerGroup {
 				workers: budget(params.worker_share, Group::Workers),

@@ -114,7 +114,8 @@ pub fn params() -> crate::RewardParamsOf<Test> {
 }
 
 fn spec(name: &[u8], contributors: Vec<Contributor<u64>>) -> ModelSpec<u64, u64> {
-	let schema = TensorSchema { element: ElementType::U8, shape: vec![4].try_into().unwrap(), max_bytes: 4 };
+	let schema =
+		TensorSchema { element: ElementType::U8, shape: vec![4].try_into().unwrap(), max_bytes: 4 };
 	ModelSpec {
 		name: name.to_vec().try_into().unwrap(),
 		version: b"1".to_vec().try_into().unwrap(),
@@ -152,7 +153,9 @@ pub fn new_test_ext_with(params: Option<crate::RewardParamsOf<Test>>) -> sp_io::
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_rewards::GenesisConfig::<Test> { params }.assimilate_storage(&mut storage).unwrap();
+	pallet_rewards::GenesisConfig::<Test> { params }
+		.assimilate_storage(&mut storage)
+		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -14,8 +14,17 @@ pub type EraIndex = u32;
 
 /// The governable parameters of the reward stream.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq,
-	Debug, Serialize, Deserialize,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
 )]
 pub struct RewardParams<Balance, BlockNumber> {
 	/// How many blocks an era lasts.
@@ -36,7 +45,15 @@ pub type RewardParamsOf<T> = RewardParams<BalanceOf<T>, BlockNumberFor<T>>;
 
 /// The three groups that share an era's emission.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, PartialEq, Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
 	Debug,
 )]
 pub enum Group {
@@ -50,8 +67,17 @@ pub enum Group {
 
 /// One value per group.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, Copy, Default,
-	PartialEq, Eq, Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	Default,
+	PartialEq,
+	Eq,
+	Debug,
 )]
 pub struct PerGroup<V> {
 	/// The workers' value.
@@ -93,8 +119,7 @@ pub type Points = PerGroup<RewardPoints>;
 
 /// What a closed era pays: recorded once, when the era closes, and read by every claim.
 #[derive(
-	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq,
-	Debug,
+	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
 )]
 pub struct EraReward<Balance> {
 	/// Each group's budget, minted into the pallet's account at the close.

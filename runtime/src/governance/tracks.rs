@@ -219,8 +219,7 @@ mod tests {
 	fn tracks_are_sorted_and_named() {
 		sp_io::TestExternalities::default().execute_with(|| {
 			assert_eq!(TracksInfo::check_integrity(), Ok(()));
-			let names: alloc::vec::Vec<_> =
-				TracksInfo::tracks().map(|t| t.info.name).collect();
+			let names: alloc::vec::Vec<_> = TracksInfo::tracks().map(|t| t.info.name).collect();
 			assert_eq!(names, [name("root"), name("parameters"), name("models"), name("treasury")]);
 		});
 	}

@@ -8,19 +8,17 @@ use crate::{
 		origins::{Origin, TREASURER_SPEND_LIMIT},
 		tracks::{TracksInfo, PARAMETERS, TREASURY},
 	},
-	AccountId, Balance, Balances, BlockNumber, ConvictionVoting, OriginCaller, Preimage,
-	Referenda, Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, DAYS,
-	INF,
+	AccountId, Balance, Balances, BlockNumber, ConvictionVoting, OriginCaller, Preimage, Referenda,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeOrigin, System, Treasury, DAYS, INF,
 };
 use codec::{Decode, Encode};
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::{
 		fungible::Inspect,
-		Get, OriginTrait,
 		schedule::DispatchTime,
 		tokens::{Fortitude, Preservation},
-		Bounded,
+		Bounded, Get, OriginTrait,
 	},
 };
 use pallet_conviction_voting::{AccountVote, Conviction, Vote};
@@ -53,7 +51,9 @@ fn set_audit_probability(p: Perbill) -> RuntimeCall {
 }
 
 fn audit_probability() -> Perbill {
-	pallet_jobs::Params::<Runtime>::get().expect("genesis sets the parameters").audit_probability
+	pallet_jobs::Params::<Runtime>::get()
+		.expect("genesis sets the parameters")
+		.audit_probability
 }
 
 /// `who` notes `call` as a preimage, submits it as a referendum with `origin` and places
@@ -73,7 +73,13 @@ fn propose(who: &AccountId, origin: Origin, call: RuntimeCall) -> ReferendumInde
 	index
 }
 
-fn vote(who: &AccountId, index: ReferendumIndex, aye: bool, balance: Balance, conviction: Conviction) {
+fn vote(
+	who: &AccountId,
+	index: ReferendumIndex,
+	aye: bool,
+	balance: Balance,
+	conviction: Conviction,
+) {
 	assert_ok!(ConvictionVoting::vote(
 		signed(who),
 		index,
@@ -194,7 +200,8 @@ fn a_rejected_referendum_changes_nothing() {
 fn an_approved_referendum_for_invalid_parameters_fails_with_the_pallets_error() {
 	dev_ext().execute_with(|| {
 		let before = audit_probability();
-		let index = propose(&alice(), Origin::ParametersAdmin, set_audit_probability(Perbill::zero()));
+		let index =
+			propose(&alice(), Origin::ParametersAdmin, set_audit_probability(Perbill::zero()));
 		vote(&alice(), index, true, 900_000 * INF, Conviction::Locked2x);
 		approved_at(run_until_decided(index, 20));
 		let mut results = Vec::new();
@@ -230,18 +237,24 @@ fn a_slash_above_100_percent_cannot_even_be_proposed() {
 fn conviction_locks_outlast_the_referendum_by_the_lock_period() {
 	dev_ext().execute_with(|| {
 		let stake = 900_000 * INF;
-		let index = propose(&alice(), Origin::ParametersAdmin, set_audit_probability(Perbill::from_percent(20)));
+		let index = propose(
+			&alice(),
+			Origin::ParametersAdmin,
+			set_audit_probability(Perbill::from_percent(20)),
+		);
 		vote(&bob(), index, true, stake, Conviction::Locked2x);
 		let approved = approved_at(run_until_decided(index, 20));
 		assert!(spendable(&bob()) < 200_000 * INF);
 
 		// Removing the vote leaves a lock of two voting periods after the approval.
-		let lock_end = approved + 2 * <Runtime as pallet_conviction_voting::Config>::VoteLockingPeriod::get();
+		let lock_end =
+			approved + 2 * <Runtime as pallet_conviction_voting::Config>::VoteLockingPeriod::get();
 		assert_ok!(ConvictionVoting::remove_vote(signed(&bob()), Some(PARAMETERS), index));
 		run_to_block(lock_end - 1);
 		assert_ok!(ConvictionVoting::unlock(signed(&bob()), PARAMETERS, bob().into()));
 		assert!(spendable(&bob()) < 200_000 * INF, "still locked one block before the end");
-		assert!(Balances::transfer_allow_death(signed(&bob()), charlie().into(), 500_000 * INF).is_err());
+		assert!(Balances::transfer_allow_death(signed(&bob()), charlie().into(), 500_000 * INF)
+			.is_err());
 
 		run_to_block(lock_end);
 		assert_ok!(ConvictionVoting::unlock(signed(&bob()), PARAMETERS, bob().into()));
@@ -258,9 +271,21 @@ fn governed_calls() -> Vec<(&'static str, RuntimeCall, Vec<Origin>)> {
 	let not_treasury = vec![ParametersAdmin, ModelsAdmin];
 	let nobody = vec![ParametersAdmin, ModelsAdmin, Treasurer];
 	vec![
-		("Models::approve_model", pallet_models::Call::<Runtime>::approve_model { model: 0 }.into(), not_models.clone()),
-		("Models::reject_model", pallet_models::Call::<Runtime>::reject_model { model: 0 }.into(), not_models.clone()),
-		("Models::deprecate_model", pallet_models::Call::<Runtime>::deprecate_model { model: 0 }.into(), not_models),
+		(
+			"Models::approve_model",
+			pallet_models::Call::<Runtime>::approve_model { model: 0 }.into(),
+			not_models.clone(),
+		),
+		(
+			"Models::reject_model",
+			pallet_models::Call::<Runtime>::reject_model { model: 0 }.into(),
+			not_models.clone(),
+		),
+		(
+			"Models::deprecate_model",
+			pallet_models::Call::<Runtime>::deprecate_model { model: 0 }.into(),
+			not_models,
+		),
 		(
 			"ComputeStaking::set_min_stake",
 			pallet_compute_staking::Call::<Runtime>::set_min_stake {
@@ -276,7 +301,11 @@ fn governed_calls() -> Vec<(&'static str, RuntimeCall, Vec<Origin>)> {
 			not_parameters.clone(),
 		),
 		("Jobs::set_params", set_audit_probability(Perbill::from_percent(50)), not_parameters),
-		("Jobs::resolve_dispute", pallet_jobs::Call::<Runtime>::resolve_dispute { job: 0, accept: true }.into(), nobody),
+		(
+			"Jobs::resolve_dispute",
+			pallet_jobs::Call::<Runtime>::resolve_dispute { job: 0, accept: true }.into(),
+			nobody,
+		),
 		(
 			"Treasury::spend",
 			pallet_treasury::Call::<Runtime>::spend {
@@ -288,7 +317,11 @@ fn governed_calls() -> Vec<(&'static str, RuntimeCall, Vec<Origin>)> {
 			.into(),
 			not_treasury.clone(),
 		),
-		("Treasury::void_spend", pallet_treasury::Call::<Runtime>::void_spend { index: 0 }.into(), not_treasury),
+		(
+			"Treasury::void_spend",
+			pallet_treasury::Call::<Runtime>::void_spend { index: 0 }.into(),
+			not_treasury,
+		),
 	]
 }
 
@@ -332,10 +365,14 @@ fn each_track_origin_passes_its_own_calls() {
 			valid_from: None,
 		};
 		assert_noop!(
-			RuntimeCall::from(spend(TREASURER_SPEND_LIMIT + 1)).dispatch(Origin::Treasurer.into()).map_err(|e| e.error),
+			RuntimeCall::from(spend(TREASURER_SPEND_LIMIT + 1))
+				.dispatch(Origin::Treasurer.into())
+				.map_err(|e| e.error),
 			pallet_treasury::Error::<Runtime>::InsufficientPermission
 		);
-		assert_ok!(RuntimeCall::from(spend(TREASURER_SPEND_LIMIT)).dispatch(Origin::Treasurer.into()));
+		assert_ok!(
+			RuntimeCall::from(spend(TREASURER_SPEND_LIMIT)).dispatch(Origin::Treasurer.into())
+		);
 	});
 }
 
@@ -360,7 +397,8 @@ fn a_treasury_referendum_spends_from_the_pot() {
 			valid_from: None,
 		});
 		let index = propose(&alice(), Origin::Treasurer, spend);
-		let ReferendumInfo::Ongoing(status) = ReferendumInfoFor::<Runtime>::get(index).unwrap() else {
+		let ReferendumInfo::Ongoing(status) = ReferendumInfoFor::<Runtime>::get(index).unwrap()
+		else {
 			panic!("the referendum is ongoing")
 		};
 		assert_eq!(status.track, TREASURY);

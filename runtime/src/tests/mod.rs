@@ -16,10 +16,11 @@ use sp_runtime::{BuildStorage, Digest, DigestItem};
 /// Merges the JSON patch `patch` into `base`, as the node does with a preset.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -55,10 +56,16 @@ pub fn run_to_block(n: BlockNumber) {
 			.before_initialize(|bn| {
 				let slot = sp_consensus_babe::Slot::from(u64::from(bn));
 				let pre_digest = sp_consensus_babe::digests::PreDigest::SecondaryPlain(
-					sp_consensus_babe::digests::SecondaryPlainPreDigest { authority_index: 0, slot },
+					sp_consensus_babe::digests::SecondaryPlainPreDigest {
+						authority_index: 0,
+						slot,
+					},
 				);
 				let digest = Digest {
-					logs: vec![DigestItem::PreRuntime(sp_consensus_babe::BABE_ENGINE_ID, pre_digest.encode())],
+					logs: vec![DigestItem::PreRuntime(
+						sp_consensus_babe::BABE_ENGINE_ID,
+						pre_digest.encode(),
+					)],
 				};
 				System::reset_events();
 				// `run_to_block_with` already moved the number on; `initialize` moves it itself.

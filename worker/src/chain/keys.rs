@@ -23,11 +23,14 @@ impl Key {
     pub fn from_uri(uri: &str) -> Result<Self> {
         let parsed = SecretUri::from_str(uri.trim())
             .map_err(|e| anyhow::anyhow!("not a valid secret URI ({e}): use a mnemonic, a 0x-prefixed 32-byte seed, or a dev seed like //Alice"))?;
-        let pair = Keypair::from_uri(&parsed)
-            .map_err(|e| anyhow::anyhow!("cannot derive an sr25519 key from that secret URI: {e}"))?;
+        let pair = Keypair::from_uri(&parsed).map_err(|e| {
+            anyhow::anyhow!("cannot derive an sr25519 key from that secret URI: {e}")
+        })?;
         // Salts must be unpredictable to others and reproducible by this worker after a
         // restart (so it can still reveal what it committed): derive them from the secret.
-        let salt_secret = sp_crypto_hashing::blake2_256(&[b"verinfer/salt-secret/v1".as_slice(), uri.trim().as_bytes()].concat());
+        let salt_secret = sp_crypto_hashing::blake2_256(
+            &[b"verinfer/salt-secret/v1".as_slice(), uri.trim().as_bytes()].concat(),
+        );
         Ok(Self { pair, salt_secret })
     }
 

@@ -36,7 +36,8 @@ pub type Config = SubstrateConfig;
 pub type Transactions =
     subxt::transactions::TransactionsClient<Config, subxt::client::OnlineClientAtBlockImpl<Config>>;
 /// subxt's client at one block.
-pub type AtBlock = subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>;
+pub type AtBlock =
+    subxt::client::ClientAtBlock<Config, subxt::client::OnlineClientAtBlockImpl<Config>>;
 
 /// A job as the Jobs pallet stores it.
 pub type Job = runtime::runtime_types::pallet_jobs::types::Job;
@@ -89,7 +90,11 @@ impl Chain {
         let api = OnlineClient::<Config>::from_rpc_client(rpc.clone())
             .await
             .with_context(|| format!("cannot read the chain's metadata from {url}"))?;
-        Ok(Self { api, rpc, url: url.to_string() })
+        Ok(Self {
+            api,
+            rpc,
+            url: url.to_string(),
+        })
     }
 
     /// Connects, retrying with exponential backoff (1 s doubling to 30 s) until `give_up`
@@ -138,7 +143,9 @@ impl Chain {
         call: &Call,
         nonce: u64,
     ) -> Result<()> {
-        let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+        let params = DefaultExtrinsicParamsBuilder::<Config>::new()
+            .nonce(nonce)
+            .build();
         tx.sign_and_submit(call, key.pair(), params)
             .await
             .map_err(|e| anyhow!("{e}"))?;
@@ -153,7 +160,9 @@ impl Chain {
         call: &Call,
     ) -> Result<subxt::extrinsics::ExtrinsicEvents<Config>> {
         let nonce = self.next_nonce(&key.account()).await?;
-        let params = DefaultExtrinsicParamsBuilder::<Config>::new().nonce(nonce).build();
+        let params = DefaultExtrinsicParamsBuilder::<Config>::new()
+            .nonce(nonce)
+            .build();
         let mut tx = self.api.tx().await?;
         let progress = tx
             .sign_and_submit_then_watch(call, key.pair(), params)
@@ -170,7 +179,10 @@ impl Chain {
     pub async fn models(&self) -> Result<Vec<(ModelId, ModelInfo)>> {
         let at = self.api.at_current_block().await?;
         let mut out = Vec::new();
-        let mut iter = at.storage().iter(runtime::storage().models().models(), ()).await?;
+        let mut iter = at
+            .storage()
+            .iter(runtime::storage().models().models(), ())
+            .await?;
         while let Some(entry) = iter.next().await {
             let entry = entry?;
             let id: ModelId = entry.key()?.decode()?.0;
@@ -183,12 +195,11 @@ impl Chain {
     }
 
     /// A job at a given block (`None` once pruned or before it exists).
-    pub async fn job_at(
-        &self,
-        at: &AtBlock,
-        id: JobId,
-    ) -> Result<Option<Job>> {
-        let value = at.storage().try_fetch(runtime::storage().jobs().jobs(), (id,)).await?;
+    pub async fn job_at(&self, at: &AtBlock, id: JobId) -> Result<Option<Job>> {
+        let value = at
+            .storage()
+            .try_fetch(runtime::storage().jobs().jobs(), (id,))
+            .await?;
         Ok(match value {
             Some(v) => Some(v.decode()?),
             None => None,
@@ -196,13 +207,12 @@ impl Chain {
     }
 
     /// Ids of the jobs not yet final at a given block whose worker or auditors include `who`.
-    pub async fn open_jobs_of(
-        &self,
-        at: &AtBlock,
-        who: &AccountId32,
-    ) -> Result<Vec<JobId>> {
+    pub async fn open_jobs_of(&self, at: &AtBlock, who: &AccountId32) -> Result<Vec<JobId>> {
         let mut out = Vec::new();
-        let mut iter = at.storage().iter(runtime::storage().jobs().jobs(), ()).await?;
+        let mut iter = at
+            .storage()
+            .iter(runtime::storage().jobs().jobs(), ())
+            .await?;
         while let Some(entry) = iter.next().await {
             let entry = entry?;
             let id: JobId = entry.key()?.decode()?.0;
@@ -210,7 +220,8 @@ impl Chain {
             if is_final(&job.status) {
                 continue;
             }
-            let mine = job.worker.as_ref() == Some(who) || job.auditors.0.iter().any(|a| &a.who == who);
+            let mine =
+                job.worker.as_ref() == Some(who) || job.auditors.0.iter().any(|a| &a.who == who);
             if mine {
                 out.push(id);
             }
@@ -222,7 +233,10 @@ impl Chain {
 
 /// Whether a job has reached its end.
 pub fn is_final(status: &JobStatus) -> bool {
-    matches!(status, JobStatus::Finalized | JobStatus::Cancelled | JobStatus::Expired)
+    matches!(
+        status,
+        JobStatus::Finalized | JobStatus::Cancelled | JobStatus::Expired
+    )
 }
 
 /// The bonded ledger of `who`, if any.
@@ -236,7 +250,10 @@ impl Chain {
         let at = self.api.at_current_block().await?;
         let value = at
             .storage()
-            .try_fetch(runtime::storage().compute_staking().ledgers(), (who.clone(),))
+            .try_fetch(
+                runtime::storage().compute_staking().ledgers(),
+                (who.clone(),),
+            )
             .await?;
         Ok(match value {
             Some(v) => Some(v.decode()?),
@@ -247,7 +264,10 @@ impl Chain {
     /// `who`'s free balance at the latest finalized block.
     pub async fn free_balance(&self, who: &AccountId32) -> Result<u128> {
         let at = self.api.at_current_block().await?;
-        let value = at.storage().try_fetch(runtime::storage().system().account(), (who.clone(),)).await?;
+        let value = at
+            .storage()
+            .try_fetch(runtime::storage().system().account(), (who.clone(),))
+            .await?;
         Ok(match value {
             Some(v) => v.decode()?.data.free,
             None => 0,
@@ -255,7 +275,11 @@ impl Chain {
     }
 
     /// A JSON-RPC call returning JSON, for the `jobs_*` methods.
-    pub async fn call_json(&self, method: &str, params: subxt::rpcs::client::RpcParams) -> Result<serde_json::Value> {
+    pub async fn call_json(
+        &self,
+        method: &str,
+        params: subxt::rpcs::client::RpcParams,
+    ) -> Result<serde_json::Value> {
         self.rpc
             .request::<serde_json::Value>(method, params)
             .await

@@ -221,9 +221,14 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
             ready.push(next.context("the finalized block stream failed")?);
         }
         let behind = ready.len().saturating_sub(1);
-        ctx.metrics.blocks_behind.with_label_values(&[role]).set(behind as u64);
+        ctx.metrics
+            .blocks_behind
+            .with_label_values(&[role])
+            .set(behind as u64);
         if behind >= 8 {
-            tracing::warn!("{role}: {behind} finalized blocks were waiting; catching up on the newest");
+            tracing::warn!(
+                "{role}: {behind} finalized blocks were waiting; catching up on the newest"
+            );
         }
         // Their events, fetched side by side, say which jobs are new to this account.
         let fetched: Vec<Result<_>> = futures::stream::iter(ready)
@@ -245,9 +250,19 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
         let number = at.block_number();
         let plan = plan(chain, ctx, state, &at, &me).await?;
         act(chain, ctx, state, &at, plan, max_batch).await?;
-        ctx.metrics.finalized_block.with_label_values(&[role]).set(number);
-        let in_flight = lock(&state.book).sent.values().filter(|s| matches!(s, Sent::Pending { .. })).count();
-        ctx.metrics.transactions_in_flight.with_label_values(&[role]).set(in_flight as u64);
+        ctx.metrics
+            .finalized_block
+            .with_label_values(&[role])
+            .set(number);
+        let in_flight = lock(&state.book)
+            .sent
+            .values()
+            .filter(|s| matches!(s, Sent::Pending { .. }))
+            .count();
+        ctx.metrics
+            .transactions_in_flight
+            .with_label_values(&[role])
+            .set(in_flight as u64);
     }
     Err(anyhow!("the node closed the finalized block stream"))
 }
@@ -263,7 +278,9 @@ fn note_new_jobs(
         let ev = ev?;
         match ctx.settings.duty {
             Duty::Mine => {
-                if let Some(Ok(c)) = ev.decode_fields_as::<runtime::jobs::events::ChilledForMisses>() {
+                if let Some(Ok(c)) =
+                    ev.decode_fields_as::<runtime::jobs::events::ChilledForMisses>()
+                {
                     if &c.who == me {
                         tracing::error!(
                             "taken off duty after missing deadlines in {} blocks in a row: no new jobs until you fix the cause and call computeStaking.activate",
@@ -273,7 +290,11 @@ fn note_new_jobs(
                 }
                 if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
                     if &a.worker == me {
-                        tracing::debug!("job {}: assigned to me, commit by block #{}", a.job, a.commit_by);
+                        tracing::debug!(
+                            "job {}: assigned to me, commit by block #{}",
+                            a.job,
+                            a.commit_by
+                        );
                         state.held.entry(a.job).or_default();
                     }
                 }
@@ -281,13 +302,22 @@ fn note_new_jobs(
             Duty::Verify => {
                 if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditDrawn>() {
                     if d.auditors.contains(me) {
-                        tracing::debug!("job {}: drawn as one of {} auditors", d.job, d.auditors.len());
+                        tracing::debug!(
+                            "job {}: drawn as one of {} auditors",
+                            d.job,
+                            d.auditors.len()
+                        );
                         state.held.entry(d.job).or_default();
                     }
                 }
-                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>() {
+                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>()
+                {
                     if d.auditors.contains(me) {
-                        tracing::info!("job {}: drawn as one of {} extra auditors after a tied audit", d.job, d.auditors.len());
+                        tracing::info!(
+                            "job {}: drawn as one of {} extra auditors after a tied audit",
+                            d.job,
+                            d.auditors.len()
+                        );
                         state.held.entry(d.job).or_default();
                     }
                 }
@@ -304,7 +334,10 @@ fn may_send(book: &mut TxBook, (job, attempt, step): StepKey, now: u64) -> bool 
         None => true,
         Some(Sent::Landed) => false,
         Some(Sent::Pending { until }) if *until < now => {
-            tracing::warn!("job {job}: the {} transaction expired unincluded; sending it again", step.label());
+            tracing::warn!(
+                "job {job}: the {} transaction expired unincluded; sending it again",
+                step.label()
+            );
             book.sent.remove(&(job, attempt, step));
             book.resync_nonce = true;
             true
@@ -313,7 +346,13 @@ fn may_send(book: &mut TxBook, (job, attempt, step): StepKey, now: u64) -> bool 
     }
 }
 
-async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, me: &AccountId32) -> Result<Plan> {
+async fn plan(
+    chain: &Chain,
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    at: &AtBlock,
+    me: &AccountId32,
+) -> Result<Plan> {
     let now = at.block_number();
     let mut plan = Plan::default();
     let mut done = Vec::new();
@@ -348,7 +387,10 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
         };
         let item = (id, job.model, job.input.0.clone(), job.input_hash);
         held.attempt = job.attempts;
-        held.model_label = ctx.served.get(&job.model).map_or("unknown", |s| s.kind.label());
+        held.model_label = ctx
+            .served
+            .get(&job.model)
+            .map_or("unknown", |s| s.kind.label());
         let key = |step| (id, job.attempts, step);
         let commit_phase = match ctx.settings.duty {
             Duty::Mine => matches!(job.status, JobStatus::Assigned),
@@ -361,7 +403,8 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                 let late = left < u64::from(RELEASE_MARGIN);
                 if held.refused || late {
                     if may_send(&mut lock(&state.book), key(Step::Release), now) {
-                        plan.release.push((id, if held.refused { "input" } else { "late" }));
+                        plan.release
+                            .push((id, if held.refused { "input" } else { "late" }));
                     }
                     continue;
                 }
@@ -382,16 +425,29 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
     }
     // Steps of jobs no longer held are forgotten (a job reassigned to this worker later
     // starts afresh).
-    lock(&state.book).sent.retain(|(job, _, _), _| state.held.contains_key(job));
+    lock(&state.book)
+        .sent
+        .retain(|(job, _, _), _| state.held.contains_key(job));
     if let Some(left) = slack {
-        ctx.metrics.deadline_slack_blocks.with_label_values(&[ctx.settings.duty.label()]).set(left);
+        ctx.metrics
+            .deadline_slack_blocks
+            .with_label_values(&[ctx.settings.duty.label()])
+            .set(left);
         if left < u64::from(RELEASE_MARGIN) * 2 {
-            tracing::warn!("mine: a held job's commit deadline is {left} block(s) away; behind the chain");
+            tracing::warn!(
+                "mine: a held job's commit deadline is {left} block(s) away; behind the chain"
+            );
         }
     }
     let (to_commit, to_reveal) = (plan.commit.len() as u64, plan.reveal.len() as u64);
-    ctx.metrics.open_jobs.with_label_values(&[ctx.settings.duty.label(), "to_commit"]).set(to_commit);
-    ctx.metrics.open_jobs.with_label_values(&[ctx.settings.duty.label(), "to_reveal"]).set(to_reveal);
+    ctx.metrics
+        .open_jobs
+        .with_label_values(&[ctx.settings.duty.label(), "to_commit"])
+        .set(to_commit);
+    ctx.metrics
+        .open_jobs
+        .with_label_values(&[ctx.settings.duty.label(), "to_reveal"])
+        .set(to_reveal);
     Ok(plan)
 }
 
@@ -399,7 +455,9 @@ async fn plan(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
 /// no part.
 fn my_part(duty: Duty, job: &Job, me: &AccountId32) -> Option<(bool, bool)> {
     match duty {
-        Duty::Mine => (job.worker.as_ref() == Some(me)).then(|| (job.commitment.is_some(), job.revealed)),
+        Duty::Mine => {
+            (job.worker.as_ref() == Some(me)).then(|| (job.commitment.is_some(), job.revealed))
+        }
         Duty::Verify => job
             .auditors
             .0
@@ -412,7 +470,11 @@ fn my_part(duty: Duty, job: &Job, me: &AccountId32) -> Option<(bool, bool)> {
 /// Runs the jobs whose outputs are needed and not held (new commits, or reveals after a
 /// restart), batched per model, after checking each input against the registry's schema.
 /// A job whose input cannot run is marked refused.
-async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(JobId, ModelId, Vec<u8>, [u8; 32])]) -> Result<()> {
+async fn compute_outputs(
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    wanted: &[(JobId, ModelId, Vec<u8>, [u8; 32])],
+) -> Result<()> {
     let role = ctx.settings.duty.label();
     let mut by_kind: BTreeMap<ModelKind, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
     for (job, model, input, _) in wanted {
@@ -421,32 +483,56 @@ async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(Jo
             continue;
         }
         let Some(served) = ctx.served.get(model) else {
-            tracing::warn!("job {job}: model {model} is not served by this worker; it cannot run it");
+            tracing::warn!(
+                "job {job}: model {model} is not served by this worker; it cannot run it"
+            );
             held.refused = true;
-            ctx.metrics.failures.with_label_values(&[role, "input"]).inc();
+            ctx.metrics
+                .failures
+                .with_label_values(&[role, "input"])
+                .inc();
             continue;
         };
         if let Err(e) = check_input(&served.info.spec.input, input) {
             tracing::warn!("job {job}: a malformed input: {e}");
             held.refused = true;
-            ctx.metrics.failures.with_label_values(&[role, "input"]).inc();
+            ctx.metrics
+                .failures
+                .with_label_values(&[role, "input"])
+                .inc();
             continue;
         }
-        by_kind.entry(served.kind).or_default().push((*job, input.clone()));
+        by_kind
+            .entry(served.kind)
+            .or_default()
+            .push((*job, input.clone()));
     }
     for (kind, jobs) in by_kind {
         for chunk in jobs.chunks(ctx.settings.max_batch.max(1)) {
             let inputs: Vec<Vec<u8>> = chunk.iter().map(|(_, i)| i.clone()).collect();
             let (outcomes, took) = ctx.engine.run(kind, inputs).await?;
-            ctx.metrics.inference_seconds.with_label_values(&[kind.label()]).observe(took.as_secs_f64());
-            ctx.metrics.batch_size.with_label_values(&[kind.label()]).observe(chunk.len() as f64);
-            tracing::info!("{}: ran {} job(s) in one batch in {:.1?}", kind.label(), chunk.len(), took);
+            ctx.metrics
+                .inference_seconds
+                .with_label_values(&[kind.label()])
+                .observe(took.as_secs_f64());
+            ctx.metrics
+                .batch_size
+                .with_label_values(&[kind.label()])
+                .observe(chunk.len() as f64);
+            tracing::info!(
+                "{}: ran {} job(s) in one batch in {:.1?}",
+                kind.label(),
+                chunk.len(),
+                took
+            );
             for ((job, _), outcome) in chunk.iter().zip(outcomes) {
                 let held = state.held.entry(*job).or_default();
                 match outcome {
                     Ok(mut output) => {
                         if cheats_on(*job, ctx.settings.cheat_fraction) {
-                            tracing::warn!("job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)");
+                            tracing::warn!(
+                                "job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)"
+                            );
                             output = corrupt(kind, output);
                         }
                         held.output = Some(output);
@@ -454,7 +540,10 @@ async fn compute_outputs(ctx: &DutyContext, state: &mut DutyState, wanted: &[(Jo
                     Err(e) => {
                         tracing::warn!("job {job}: the model refused the input: {e}");
                         held.refused = true;
-                        ctx.metrics.failures.with_label_values(&[role, "inference"]).inc();
+                        ctx.metrics
+                            .failures
+                            .with_label_values(&[role, "inference"])
+                            .inc();
                     }
                 }
             }
@@ -472,7 +561,14 @@ fn attempt(state: &DutyState, job: JobId) -> u8 {
     state.held.get(&job).map_or(0, |h| h.attempt)
 }
 
-async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, plan: Plan, max_batch: usize) -> Result<()> {
+async fn act(
+    chain: &Chain,
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    at: &AtBlock,
+    plan: Plan,
+    max_batch: usize,
+) -> Result<()> {
     if plan.is_empty() {
         return Ok(());
     }
@@ -491,25 +587,51 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
     }
     for chunk in release.chunks(max_batch) {
         for (job, reason) in chunk {
-            tracing::info!("job {job}: releasing it ({})", if *reason == "input" { "the model cannot run its input" } else { "too close to its commit deadline" });
+            tracing::info!(
+                "job {job}: releasing it ({})",
+                if *reason == "input" {
+                    "the model cannot run its input"
+                } else {
+                    "too close to its commit deadline"
+                }
+            );
             ctx.metrics.released.with_label_values(&[reason]).inc();
         }
         let jobs: Vec<JobId> = chunk.iter().map(|(j, _)| *j).collect();
-        batches.push(Batch { steps: jobs.iter().map(|j| (*j, attempt(state, *j), Step::Release)).collect(), items: Items::Release(jobs) });
+        batches.push(Batch {
+            steps: jobs
+                .iter()
+                .map(|j| (*j, attempt(state, *j), Step::Release))
+                .collect(),
+            items: Items::Release(jobs),
+        });
     }
     // Commits.
     let mut commits = Vec::new();
     for (job, model, _, input_hash) in &plan.commit {
-        let (Some(output), Some(served)) = (state.held.get(job).and_then(|h| h.output.as_ref()), ctx.served.get(model)) else {
+        let (Some(output), Some(served)) = (
+            state.held.get(job).and_then(|h| h.output.as_ref()),
+            ctx.served.get(model),
+        ) else {
             continue;
         };
         let salt = ctx.key.salt(*job, role);
-        let c = commitment(*job, &ctx.key.account_bytes(), &served.info.spec.weights_hash, input_hash, output, &salt);
+        let c = commitment(
+            *job,
+            &ctx.key.account_bytes(),
+            &served.info.spec.weights_hash,
+            input_hash,
+            output,
+            &salt,
+        );
         commits.push((*job, c));
     }
     for chunk in commits.chunks(max_batch) {
         batches.push(Batch {
-            steps: chunk.iter().map(|(j, _)| (*j, attempt(state, *j), Step::Commit)).collect(),
+            steps: chunk
+                .iter()
+                .map(|(j, _)| (*j, attempt(state, *j), Step::Commit))
+                .collect(),
             items: Items::Commit(chunk.to_vec()),
         });
     }
@@ -517,7 +639,9 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
     let mut reveals: Vec<Vec<(JobId, Output, [u8; 32])>> = vec![Vec::new()];
     let mut bytes = 0usize;
     for (job, _, _, _) in &plan.reveal {
-        let Some(output) = state.held.get(job).and_then(|h| h.output.clone()) else { continue };
+        let Some(output) = state.held.get(job).and_then(|h| h.output.clone()) else {
+            continue;
+        };
         let last = reveals.last().map_or(0, Vec::len);
         if last >= max_batch || (last > 0 && bytes + output.len() > MAX_REVEAL_BYTES) {
             reveals.push(Vec::new());
@@ -529,15 +653,27 @@ async fn act(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlo
         }
     }
     for items in reveals.into_iter().filter(|r| !r.is_empty()) {
-        let steps = items.iter().map(|(j, _, _)| (*j, attempt(state, *j), Step::Reveal)).collect();
-        batches.push(Batch { items: Items::Reveal(items), steps });
+        let steps = items
+            .iter()
+            .map(|(j, _, _)| (*j, attempt(state, *j), Step::Reveal))
+            .collect();
+        batches.push(Batch {
+            items: Items::Reveal(items),
+            steps,
+        });
     }
     send(chain, ctx, state, at, batches).await
 }
 
 /// Signs and submits each batch with the next local nonce, mortal from `at`, and hands
 /// each to a task that watches it until it is final.
-async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBlock, batches: Vec<Batch>) -> Result<()> {
+async fn send(
+    chain: &Chain,
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    at: &AtBlock,
+    batches: Vec<Batch>,
+) -> Result<()> {
     if batches.is_empty() {
         return Ok(());
     }
@@ -563,13 +699,16 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
             .build();
         let call_name = batch.steps.first().map_or("batch", |(_, _, s)| s.label());
         let started = Instant::now();
-        let signed = match sign_batch(&mut tx, &ctx.key, ctx.settings.duty, &batch.items, params).await {
-            Ok(signed) => signed,
-            Err(e) => {
-                tracing::warn!("{call_name}: cannot build the transaction ({e}); retrying at the next block");
-                break;
-            }
-        };
+        let signed =
+            match sign_batch(&mut tx, &ctx.key, ctx.settings.duty, &batch.items, params).await {
+                Ok(signed) => signed,
+                Err(e) => {
+                    tracing::warn!(
+                    "{call_name}: cannot build the transaction ({e}); retrying at the next block"
+                );
+                    break;
+                }
+            };
         // A batch heavier than one transaction may be is split in two, so the pool never
         // refuses it for exhausting the block's limits.
         let (ref_time, proof_size) = weight_of(chain, at, signed.encoded()).await?;
@@ -578,8 +717,14 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                 let (a, b) = batch.items.split();
                 let cut = a.len();
                 let (sa, sb) = (batch.steps[..cut].to_vec(), batch.steps[cut..].to_vec());
-                queue.push_front(Batch { items: b, steps: sb });
-                queue.push_front(Batch { items: a, steps: sa });
+                queue.push_front(Batch {
+                    items: b,
+                    steps: sb,
+                });
+                queue.push_front(Batch {
+                    items: a,
+                    steps: sa,
+                });
             } else {
                 tracing::error!("{call_name} of job {:?}: one item weighs more than a transaction may; skipping it", batch.steps);
             }
@@ -594,7 +739,10 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                         book.sent.insert(*step, Sent::Pending { until });
                     }
                 }
-                tracing::info!("{call_name}: sent {} job(s) in one transaction (nonce {nonce})", batch.steps.len());
+                tracing::info!(
+                    "{call_name}: sent {} job(s) in one transaction (nonce {nonce})",
+                    batch.steps.len()
+                );
                 let book = state.book.clone();
                 let metrics = ctx.metrics.clone();
                 let revealed: Vec<&'static str> = batch
@@ -609,7 +757,10 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                     let mut book = lock(&book);
                     match outcome {
                         Ok(_) => {
-                            metrics.transactions.with_label_values(&[role, call_name, "final"]).inc();
+                            metrics
+                                .transactions
+                                .with_label_values(&[role, call_name, "final"])
+                                .inc();
                             for model in revealed {
                                 metrics.jobs_done.with_label_values(&[role, model]).inc();
                             }
@@ -619,9 +770,15 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                             }
                         }
                         Err(e) => {
-                            let landed = matches!(e, subxt::error::TransactionFinalizedSuccessError::SuccessError(_));
+                            let landed = matches!(
+                                e,
+                                subxt::error::TransactionFinalizedSuccessError::SuccessError(_)
+                            );
                             let outcome = if landed { "failed" } else { "dropped" };
-                            metrics.transactions.with_label_values(&[role, call_name, outcome]).inc();
+                            metrics
+                                .transactions
+                                .with_label_values(&[role, call_name, outcome])
+                                .inc();
                             tracing::warn!("{call_name} of jobs {:?}: {e}; the steps go again from chain state", steps.iter().map(|s| s.0).collect::<Vec<_>>());
                             for step in steps {
                                 book.sent.remove(&step);
@@ -634,8 +791,14 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
                 });
             }
             Err(e) => {
-                ctx.metrics.transactions.with_label_values(&[role, call_name, "refused"]).inc();
-                ctx.metrics.failures.with_label_values(&[role, "submit"]).inc();
+                ctx.metrics
+                    .transactions
+                    .with_label_values(&[role, call_name, "refused"])
+                    .inc();
+                ctx.metrics
+                    .failures
+                    .with_label_values(&[role, "submit"])
+                    .inc();
                 tracing::warn!("{call_name}: the node refused the transaction ({e}); retrying at the next block");
                 state.nonce = None;
                 break;
@@ -647,9 +810,13 @@ async fn send(chain: &Chain, ctx: &DutyContext, state: &mut DutyState, at: &AtBl
 
 /// The registry's input schema check, the one the Jobs pallet ran at submission.
 fn check_input(schema: &TensorSchema, input: &[u8]) -> Result<()> {
-    schema
-        .check(input)
-        .map_err(|e| anyhow!("{e:?} (the model's input schema is {:?} with at most {} bytes)", schema.element, schema.max_bytes))
+    schema.check(input).map_err(|e| {
+        anyhow!(
+            "{e:?} (the model's input schema is {:?} with at most {} bytes)",
+            schema.element,
+            schema.max_bytes
+        )
+    })
 }
 
 /// Whether a miner or auditor cheats on `job` (deterministic per job, so tests can predict it).
@@ -675,7 +842,11 @@ fn corrupt(kind: ModelKind, output: Vec<u8>) -> Vec<u8> {
             verinfer_primitives::encode_i32s(&logits)
         }
         ModelKind::MiniLm => {
-            let v: Vec<f32> = verinfer_primitives::decode_f32s(&output).unwrap_or_default().into_iter().map(|x| -x).collect();
+            let v: Vec<f32> = verinfer_primitives::decode_f32s(&output)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|x| -x)
+                .collect();
             verinfer_primitives::encode_f32s(&v)
         }
     }
@@ -715,7 +886,9 @@ pub fn match_models(
     }
     for n in names {
         if !seen_names.contains(n) {
-            anyhow::bail!("no model named `{n}` in the registry: see the models_list RPC for the names");
+            anyhow::bail!(
+                "no model named `{n}` in the registry: see the models_list RPC for the names"
+            );
         }
     }
     if served.is_empty() {
@@ -741,7 +914,10 @@ pub async fn run_forever(url: &str, ctx: &DutyContext) -> Result<()> {
             _ = tokio::signal::ctrl_c() => { tracing::info!("stopping"); return Ok(()); }
         };
         if let Err(e) = result {
-            ctx.metrics.failures.with_label_values(&[ctx.settings.duty.label(), "chain"]).inc();
+            ctx.metrics
+                .failures
+                .with_label_values(&[ctx.settings.duty.label(), "chain"])
+                .inc();
             if started.elapsed() > Duration::from_secs(60) {
                 delay = Duration::from_secs(1);
             }

@@ -26,12 +26,23 @@ pub fn parse_inf(s: &str) -> Result<u128> {
         !whole.is_empty() || !frac.is_empty(),
         "`{s}` is not an amount of INF (examples: 2000, 0.01)"
     );
-    anyhow::ensure!(frac.len() <= 12, "`{s}` has more than 12 decimals, the token's precision");
-    let whole: u128 = if whole.is_empty() { 0 } else { whole.parse().with_context(|| format!("`{s}` is not an amount of INF"))? };
+    anyhow::ensure!(
+        frac.len() <= 12,
+        "`{s}` has more than 12 decimals, the token's precision"
+    );
+    let whole: u128 = if whole.is_empty() {
+        0
+    } else {
+        whole
+            .parse()
+            .with_context(|| format!("`{s}` is not an amount of INF"))?
+    };
     let frac_plancks: u128 = if frac.is_empty() {
         0
     } else {
-        format!("{frac:0<12}").parse().with_context(|| format!("`{s}` is not an amount of INF"))?
+        format!("{frac:0<12}")
+            .parse()
+            .with_context(|| format!("`{s}` is not an amount of INF"))?
     };
     whole
         .checked_mul(INF)
@@ -115,15 +126,28 @@ pub struct Offer {
 
 fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
     (args.prometheus_port != 0).then(|| {
-        let ip = if args.prometheus_external { Ipv4Addr::UNSPECIFIED } else { Ipv4Addr::LOCALHOST };
+        let ip = if args.prometheus_external {
+            Ipv4Addr::UNSPECIFIED
+        } else {
+            Ipv4Addr::LOCALHOST
+        };
         SocketAddr::from((ip, args.prometheus_port))
     })
 }
 
 /// `verinfer-worker mine` / `verify`.
-pub async fn run_duty(duty: Duty, args: DutyArgs, offer: Offer, device: DeviceKind, dir: ModelDir) -> Result<()> {
+pub async fn run_duty(
+    duty: Duty,
+    args: DutyArgs,
+    offer: Offer,
+    device: DeviceKind,
+    dir: ModelDir,
+) -> Result<()> {
     let cheat = args.cheat_fraction_for_testing;
-    anyhow::ensure!((0.0..=1.0).contains(&cheat), "--cheat-fraction-for-testing must be between 0 and 1");
+    anyhow::ensure!(
+        (0.0..=1.0).contains(&cheat),
+        "--cheat-fraction-for-testing must be between 0 and 1"
+    );
     if cheat > 0.0 {
         let what = if duty == Duty::Mine { "jobs" } else { "audits" };
         tracing::warn!("TESTING ONLY: this account commits wrong outputs for {:.0}% of its {what} and will be slashed", cheat * 100.0);
@@ -140,15 +164,37 @@ pub async fn run_duty(duty: Duty, args: DutyArgs, offer: Offer, device: DeviceKi
     let capacity = match (duty, offer.capacity) {
         (Duty::Verify, _) => 0,
         (Duty::Mine, Some(c)) => c,
-        (Duty::Mine, None) => measure_capacity(&chain, &engine, &served, args.max_batch, offer.capacity_budget).await?,
+        (Duty::Mine, None) => {
+            measure_capacity(
+                &chain,
+                &engine,
+                &served,
+                args.max_batch,
+                offer.capacity_budget,
+            )
+            .await?
+        }
     };
-    ensure_bond(&chain, &key, duty, &args, offer.price, capacity, &served.keys().copied().collect::<Vec<_>>()).await?;
+    ensure_bond(
+        &chain,
+        &key,
+        duty,
+        &args,
+        offer.price,
+        capacity,
+        &served.keys().copied().collect::<Vec<_>>(),
+    )
+    .await?;
     let ctx = DutyContext {
         key,
         engine,
         served,
         metrics,
-        settings: DutySettings { duty, max_batch: args.max_batch, cheat_fraction: cheat },
+        settings: DutySettings {
+            duty,
+            max_batch: args.max_batch,
+            cheat_fraction: cheat,
+        },
     };
     duty::run_forever(&args.url, &ctx).await
 }
@@ -165,15 +211,26 @@ async fn measure_capacity(
     budget: f64,
 ) -> Result<u32> {
     let at = chain.api.at_current_block().await?;
-    let ceiling = at.constants().entry(runtime::constants().jobs().max_batch()).context("reading Jobs::MaxBatch")?;
+    let ceiling = at
+        .constants()
+        .entry(runtime::constants().jobs().max_batch())
+        .context("reading Jobs::MaxBatch")?;
     let batch = max_batch.max(1);
     let mut capacity = ceiling;
     for s in served.values() {
         let input = sample_input(&s.info.spec.input);
-        engine.run(s.kind, vec![input.clone()]).await.context("measuring capacity: warm-up")?;
-        let (_, took) = engine.run(s.kind, vec![input; batch]).await.context("measuring capacity")?;
+        engine
+            .run(s.kind, vec![input.clone()])
+            .await
+            .context("measuring capacity: warm-up")?;
+        let (_, took) = engine
+            .run(s.kind, vec![input; batch])
+            .await
+            .context("measuring capacity")?;
         let per_job = took.as_secs_f64() / batch as f64;
-        let fits = (budget / per_job.max(1e-6)).floor().clamp(1.0, f64::from(u32::MAX)) as u32;
+        let fits = (budget / per_job.max(1e-6))
+            .floor()
+            .clamp(1.0, f64::from(u32::MAX)) as u32;
         tracing::info!(
             "capacity: {} runs {:.1} ms per job at batch {batch}: {fits} job(s) in {budget} s",
             s.kind.label(),
@@ -182,7 +239,9 @@ async fn measure_capacity(
         capacity = capacity.min(fits);
     }
     let capacity = capacity.max(1);
-    tracing::info!("capacity: taking at most {capacity} job(s) at once (pass --capacity to set it)");
+    tracing::info!(
+        "capacity: taking at most {capacity} job(s) at once (pass --capacity to set it)"
+    );
     Ok(capacity)
 }
 
@@ -190,8 +249,13 @@ async fn measure_capacity(
 fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
     match schema.element {
         verinfer_primitives::ElementType::Utf8 => {
-            let sentence = "verifiable inference measures how long a worst-case input takes to embed. ";
-            sentence.bytes().cycle().take(schema.max_bytes as usize).collect()
+            let sentence =
+                "verifiable inference measures how long a worst-case input takes to embed. ";
+            sentence
+                .bytes()
+                .cycle()
+                .take(schema.max_bytes as usize)
+                .collect()
         }
         _ => vec![0; schema.max_bytes as usize],
     }
@@ -201,7 +265,15 @@ fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
 /// `capacity`; bonds first when `--bond` was given and there is no bond, and updates the
 /// bond's capacity when it differs.
 #[allow(clippy::too_many_arguments)]
-async fn ensure_bond(chain: &Chain, key: &Key, duty: Duty, args: &DutyArgs, price: u128, capacity: u32, models: &[u32]) -> Result<()> {
+async fn ensure_bond(
+    chain: &Chain,
+    key: &Key,
+    duty: Duty,
+    args: &DutyArgs,
+    price: u128,
+    capacity: u32,
+    models: &[u32],
+) -> Result<()> {
     let me = key.account();
     let ledger = chain.ledger(&me).await?;
     let ledger = match (ledger, args.bond) {

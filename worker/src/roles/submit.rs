@@ -48,7 +48,12 @@ pub enum SubmitInput {
 #[derive(clap::Args, Debug, Clone)]
 pub struct SubmitArgs {
     /// The node's WebSocket JSON-RPC endpoint.
-    #[arg(long, default_value = "ws://127.0.0.1:9944", env = "VERINFER_NODE_URL", global = true)]
+    #[arg(
+        long,
+        default_value = "ws://127.0.0.1:9944",
+        env = "VERINFER_NODE_URL",
+        global = true
+    )]
     pub url: String,
     #[command(flatten)]
     pub key: chain::keys::KeyArgs,
@@ -69,7 +74,10 @@ const TEXT_MODEL: &str = "all-MiniLM-L6-v2";
 pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
     let key = args.key.load()?;
     let (model_name, input, label) = match &args.input {
-        SubmitInput::Digits { image_index, image_file } => match (image_index, image_file) {
+        SubmitInput::Digits {
+            image_index,
+            image_file,
+        } => match (image_index, image_file) {
             (Some(i), _) => {
                 let data = crate::local::load_digits_data(dir)?;
                 let d = data
@@ -87,14 +95,16 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
         SubmitInput::Text { text, file } => {
             let t = match (text, file) {
                 (Some(t), _) => t.clone(),
-                (None, Some(p)) => std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?,
+                (None, Some(p)) => std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?,
                 (None, None) => bail!("give the text as an argument or with --file"),
             };
             (TEXT_MODEL.to_string(), t.into_bytes(), None)
         }
         SubmitInput::Raw { model, input_file } => (
             model.clone(),
-            std::fs::read(input_file).with_context(|| format!("reading {}", input_file.display()))?,
+            std::fs::read(input_file)
+                .with_context(|| format!("reading {}", input_file.display()))?,
             None,
         ),
     };
@@ -104,7 +114,9 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
     let (model, info) = registry
         .iter()
         .find(|(_, m)| m.name() == model_name)
-        .ok_or_else(|| anyhow!("no model named `{model_name}` in the registry (models_list shows the names)"))?;
+        .ok_or_else(|| {
+            anyhow!("no model named `{model_name}` in the registry (models_list shows the names)")
+        })?;
     if let Err(e) = info.spec.input.check(&input) {
         bail!(
             "the input does not fit {model_name}'s schema ({e:?}: {:?}, {} bytes): nothing was submitted",
@@ -124,7 +136,11 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
             s.parse().context("suggestedMaxFee")?
         }
     };
-    eprintln!("submitting a {model_name} job ({} input bytes, max fee {})", input.len(), format_inf(max_fee));
+    eprintln!(
+        "submitting a {model_name} job ({} input bytes, max fee {})",
+        input.len(),
+        format_inf(max_fee)
+    );
     let started = Instant::now();
     let call = runtime::tx().jobs().submit_job(
         *model,
@@ -132,12 +148,18 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
         max_fee,
         None,
     );
-    let events = chain.submit_and_finalize(&key, &call).await.context("submit_job failed")?;
+    let events = chain
+        .submit_and_finalize(&key, &call)
+        .await
+        .context("submit_job failed")?;
     let submitted = events
         .find_first::<runtime::jobs::events::JobSubmitted>()
         .ok_or_else(|| anyhow!("submit_job succeeded but emitted no JobSubmitted event"))??;
     let id = submitted.job;
-    eprintln!("  job {id}: submitted and finalized ({:.1?})", started.elapsed());
+    eprintln!(
+        "  job {id}: submitted and finalized ({:.1?})",
+        started.elapsed()
+    );
 
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
     let mut last_status = String::new();
@@ -148,7 +170,10 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
         if status != last_status {
             let detail = match status.as_str() {
                 "Assigned" => format!(" to {}", job["worker"].as_str().unwrap_or("?")),
-                "Auditing" => format!(" by {} auditor(s)", job["auditors"].as_array().map_or(0, Vec::len)),
+                "Auditing" => format!(
+                    " by {} auditor(s)",
+                    job["auditors"].as_array().map_or(0, Vec::len)
+                ),
                 "Revealing" => format!(" (audited: {})", job["audited"]),
                 _ => String::new(),
             };
@@ -159,7 +184,10 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
             break;
         }
         if Instant::now() >= deadline {
-            bail!("job {id} is still {status} after {} s: see jobs_getJob {id}, or raise --timeout", args.timeout);
+            bail!(
+                "job {id} is still {status} after {} s: see jobs_getJob {id}, or raise --timeout",
+                args.timeout
+            );
         }
         tokio::select! {
             b = blocks.next() => { b.ok_or_else(|| anyhow!("the node closed the block stream"))??; }

@@ -47,7 +47,14 @@ fn bonding_needs_a_signed_origin() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(Staking::bond_auditor(RuntimeOrigin::root(), 500), DispatchError::BadOrigin);
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::none(), 500, models(&[0]), 1, Default::default(), 8),
+			Staking::bond_worker(
+				RuntimeOrigin::none(),
+				500,
+				models(&[0]),
+				1,
+				Default::default(),
+				8
+			),
 			DispatchError::BadOrigin
 		);
 		assert_noop!(Staking::bond_extra(RuntimeOrigin::root(), 5), DispatchError::BadOrigin);
@@ -63,7 +70,14 @@ fn one_bond_per_account() {
 			Error::<Test>::AlreadyBonded
 		);
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::signed(1), 500, models(&[1]), 1, Default::default(), 8),
+			Staking::bond_worker(
+				RuntimeOrigin::signed(1),
+				500,
+				models(&[1]),
+				1,
+				Default::default(),
+				8
+			),
 			Error::<Test>::AlreadyBonded
 		);
 	});
@@ -103,7 +117,14 @@ fn a_bond_must_meet_the_minimum_and_be_affordable() {
 fn a_worker_serves_approved_distinct_models() {
 	new_test_ext().execute_with(|| {
 		let bond = |ids: &[u32]| {
-			Staking::bond_worker(RuntimeOrigin::signed(1), 150, models(ids), 1, Default::default(), 8)
+			Staking::bond_worker(
+				RuntimeOrigin::signed(1),
+				150,
+				models(ids),
+				1,
+				Default::default(),
+				8,
+			)
 		};
 		assert_noop!(bond(&[]), Error::<Test>::NoModels);
 		assert_noop!(bond(&[0, 1, 0]), Error::<Test>::DuplicateModel);
@@ -120,7 +141,14 @@ fn active_sets_are_bounded() {
 			auditor(who + 3, MIN_AUDITOR);
 		}
 		assert_noop!(
-			Staking::bond_worker(RuntimeOrigin::signed(7), 150, models(&[1, 0]), 1, Default::default(), 8),
+			Staking::bond_worker(
+				RuntimeOrigin::signed(7),
+				150,
+				models(&[1, 0]),
+				1,
+				Default::default(),
+				8
+			),
 			Error::<Test>::TooManyWorkers
 		);
 		assert_noop!(
@@ -155,14 +183,27 @@ fn bond_extra_adds_to_the_active_bond() {
 fn a_worker_declares_a_capacity_within_range() {
 	new_test_ext().execute_with(|| {
 		let bond = |capacity| {
-			Staking::bond_worker(RuntimeOrigin::signed(1), 150, models(&[0]), 1, Default::default(), capacity)
+			Staking::bond_worker(
+				RuntimeOrigin::signed(1),
+				150,
+				models(&[0]),
+				1,
+				Default::default(),
+				capacity,
+			)
 		};
 		assert_noop!(bond(0), Error::<Test>::CapacityOutOfRange);
 		assert_noop!(bond(65), Error::<Test>::CapacityOutOfRange);
 		assert_ok!(bond(64));
 		assert_eq!(Staking::worker_terms(&1).map(|t| t.capacity), Some(64));
 		let update = |capacity| {
-			Staking::update_worker(RuntimeOrigin::signed(1), models(&[0]), 1, Default::default(), capacity)
+			Staking::update_worker(
+				RuntimeOrigin::signed(1),
+				models(&[0]),
+				1,
+				Default::default(),
+				capacity,
+			)
 		};
 		assert_noop!(update(0), Error::<Test>::CapacityOutOfRange);
 		assert_ok!(update(3));

@@ -53,10 +53,7 @@ fn activation_needs_the_minimum_and_room() {
 		worker(1, 150, &[0]);
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(1)));
 		MinWorkerStake::<Test>::put(151);
-		assert_noop!(
-			Staking::activate(RuntimeOrigin::signed(1)),
-			Error::<Test>::BelowMinimumStake
-		);
+		assert_noop!(Staking::activate(RuntimeOrigin::signed(1)), Error::<Test>::BelowMinimumStake);
 		MinWorkerStake::<Test>::put(MIN_WORKER);
 		for who in 2..=4 {
 			worker(who, 150, &[0]);
@@ -103,7 +100,9 @@ fn an_active_worker_moves_to_its_new_models() {
 		assert_eq!(Staking::active_workers(2), vec![1]);
 		assert_eq!(Staking::worker_terms(&1).map(|t| t.price), Some(9));
 		let ledger = Ledgers::<Test>::get(1).unwrap();
-		assert!(matches!(&ledger.role, Role::Worker(p) if p.endpoint.to_vec() == b"gpu=H100".to_vec()));
+		assert!(
+			matches!(&ledger.role, Role::Worker(p) if p.endpoint.to_vec() == b"gpu=H100".to_vec())
+		);
 		assert_eq!(
 			events().last(),
 			Some(&Event::WorkerUpdated { who: 1, models: models(&[1, 2]), price: 9, capacity: 8 })
@@ -117,7 +116,13 @@ fn a_chilled_worker_updates_without_joining_sets() {
 	new_test_ext().execute_with(|| {
 		worker(1, 150, &[0]);
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(1)));
-		assert_ok!(Staking::update_worker(RuntimeOrigin::signed(1), models(&[3]), 1, Default::default(), 8));
+		assert_ok!(Staking::update_worker(
+			RuntimeOrigin::signed(1),
+			models(&[3]),
+			1,
+			Default::default(),
+			8
+		));
 		assert_eq!(Staking::active_worker_count(3), 0);
 		assert_conserved();
 	});
@@ -127,7 +132,13 @@ fn a_chilled_worker_updates_without_joining_sets() {
 fn update_worker_checks_its_input() {
 	new_test_ext().execute_with(|| {
 		let update = |who: u64, ids: &[u32]| {
-			Staking::update_worker(RuntimeOrigin::signed(who), models(ids), 1, Default::default(), 8)
+			Staking::update_worker(
+				RuntimeOrigin::signed(who),
+				models(ids),
+				1,
+				Default::default(),
+				8,
+			)
 		};
 		assert_noop!(
 			Staking::update_worker(RuntimeOrigin::root(), models(&[0]), 1, Default::default(), 8),

@@ -117,8 +117,12 @@ fn reputation_counters_count_and_survive_unbonding() {
 		Staking::note_audit_passed(&1);
 		Staking::note_audit_failed(&1);
 		Staking::note_missed_deadline(&1);
-		let expected =
-			Reputation { jobs_completed: 2, audits_passed: 1, audits_failed: 1, missed_deadlines: 1 };
+		let expected = Reputation {
+			jobs_completed: 2,
+			audits_passed: 1,
+			audits_failed: 1,
+			missed_deadlines: 1,
+		};
 		assert_eq!(Staking::reputation(&1), expected);
 		assert_eq!(Staking::reputation(&2), Reputation::default());
 		assert_eq!(Staking::slash(&1, Perbill::one(), SlashDestination::Treasury), 150);

@@ -47,14 +47,9 @@ fn apply(op: Op) {
 	let signed = RuntimeOrigin::signed;
 	// Calls may fail (that is part of the test); a failed call changes nothing.
 	let _ = match op {
-		Op::BondWorker { who, value, model } => Staking::bond_worker(
-			signed(who),
-			value,
-			models(&[model]),
-			1,
-			Default::default(),
-			8,
-		),
+		Op::BondWorker { who, value, model } => {
+			Staking::bond_worker(signed(who), value, models(&[model]), 1, Default::default(), 8)
+		},
 		Op::BondAuditor { who, value } => Staking::bond_auditor(signed(who), value),
 		Op::BondExtra { who, value } => Staking::bond_extra(signed(who), value),
 		Op::Unbond { who, value } => Staking::unbond(signed(who), value),
@@ -62,7 +57,8 @@ fn apply(op: Op) {
 		Op::Chill { who } => Staking::chill(signed(who)),
 		Op::Activate { who } => Staking::activate(signed(who)),
 		Op::Slash { who, percent, reporter } => {
-			let destination = reporter.map_or(SlashDestination::Treasury, SlashDestination::Account);
+			let destination =
+				reporter.map_or(SlashDestination::Treasury, SlashDestination::Account);
 			let before = Staking::stake(&who);
 			let slashed = Staking::slash(&who, Perbill::from_percent(percent), destination);
 			assert_eq!(Staking::stake(&who), before - slashed);

@@ -48,10 +48,7 @@ fn the_unbonding_delay_never_undercuts_the_dispute_window() {
 	new_test_ext().execute_with(|| {
 		assert_ok!(Staking::set_unbonding_delay(RuntimeOrigin::root(), DISPUTE_WINDOW));
 		assert_eq!(UnbondingDelay::<Test>::get(), DISPUTE_WINDOW);
-		assert_eq!(
-			events().last(),
-			Some(&Event::UnbondingDelaySet { delay: DISPUTE_WINDOW })
-		);
+		assert_eq!(events().last(), Some(&Event::UnbondingDelaySet { delay: DISPUTE_WINDOW }));
 		assert_noop!(
 			Staking::set_unbonding_delay(RuntimeOrigin::root(), DISPUTE_WINDOW - 1),
 			Error::<Test>::UnbondingDelayBelowDisputeWindow

@@ -22,7 +22,10 @@ fn unbonded_funds_stay_on_hold_until_they_mature() {
 		assert_ok!(unbond(1, 100));
 		let ledger = Ledgers::<Test>::get(1).unwrap();
 		assert_eq!(ledger.active, 200);
-		assert_eq!(ledger.unlocking.into_inner(), vec![UnlockChunk { value: 100, unlock_at: 1 + DELAY }]);
+		assert_eq!(
+			ledger.unlocking.into_inner(),
+			vec![UnlockChunk { value: 100, unlock_at: 1 + DELAY }]
+		);
 		assert!(ledger.on_duty, "still above the minimum");
 		assert_eq!(bonded(1), 300);
 		assert_eq!(
@@ -69,10 +72,7 @@ fn unbonding_below_the_minimum_leaves_duty() {
 #[test]
 fn unbond_checks_its_input() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(
-			Staking::unbond(RuntimeOrigin::root(), 1),
-			DispatchError::BadOrigin
-		);
+		assert_noop!(Staking::unbond(RuntimeOrigin::root(), 1), DispatchError::BadOrigin);
 		assert_noop!(unbond(1, 1), Error::<Test>::NotBonded);
 		worker(1, 150, &[0]);
 		assert_noop!(unbond(1, 0), Error::<Test>::ZeroAmount);

@@ -59,15 +59,27 @@ fn a_tie_escalates_and_the_new_majority_accepts() {
 		let (id, first) = tied_job();
 		let out = honest_output(EXACT);
 		// While the draw is pending, and after it, the first round is over.
-		assert_noop!(Jobs::commit_audit(RuntimeOrigin::signed(first[0]), id, [0; 32]), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			Jobs::commit_audit(RuntimeOrigin::signed(first[0]), id, [0; 32]),
+			Error::<Test>::AlreadyCommitted
+		);
 		let added = escalate(id, &first);
-		assert_noop!(Jobs::reveal_result(RuntimeOrigin::signed(WORKER), id, BoundedVec::truncate_from(out.clone()), salt_of(WORKER)), Error::<Test>::AlreadyRevealed);
+		assert_noop!(
+			Jobs::reveal_result(
+				RuntimeOrigin::signed(WORKER),
+				id,
+				BoundedVec::truncate_from(out.clone()),
+				salt_of(WORKER)
+			),
+			Error::<Test>::AlreadyRevealed
+		);
 		for a in &added {
 			commit_audit(id, *a, &out);
 		}
 		assert_eq!(job(id).status, JobStatus::Revealing);
 		let liar_stake = Staking::<Test>::stake(&first[1]);
-		let before: Vec<u64> = [first[0], added[0], added[1]].iter().map(|a| Balances::balance(a)).collect();
+		let before: Vec<u64> =
+			[first[0], added[0], added[1]].iter().map(|a| Balances::balance(a)).collect();
 		for a in &added {
 			reveal_audit(id, *a, &out);
 		}
@@ -75,7 +87,11 @@ fn a_tie_escalates_and_the_new_majority_accepts() {
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedByAudit));
 		assert_eq!(Staking::<Test>::stake(&first[1]), liar_stake * 4 / 5);
 		// The auditors' 20 % of the 1000 fee goes to the three on the winning side.
-		let gained: u64 = [first[0], added[0], added[1]].iter().zip(before).map(|(a, b)| Balances::balance(a) - b).sum();
+		let gained: u64 = [first[0], added[0], added[1]]
+			.iter()
+			.zip(before)
+			.map(|(a, b)| Balances::balance(a) - b)
+			.sum();
 		assert_eq!(gained, 200);
 		assert_eq!(Balances::balance(&DAPP), ENDOWMENT - PRICE);
 		assert_settled(issuance);
@@ -99,7 +115,11 @@ fn the_escalated_majority_can_reject() {
 		assert_eq!(last_verdict(id), Some(Verdict::RejectedByAudit));
 		assert_eq!(Staking::<Test>::stake(&WORKER), stake / 2);
 		assert_eq!(Staking::<Test>::stake(&first[0]), AUDITOR_STAKE * 4 / 5);
-		assert_eq!(Balances::balance(&DAPP), ENDOWMENT, "the dApp pays nothing for a rejected result");
+		assert_eq!(
+			Balances::balance(&DAPP),
+			ENDOWMENT,
+			"the dApp pays nothing for a rejected result"
+		);
 		assert_settled(issuance);
 	});
 }
@@ -117,13 +137,19 @@ fn a_second_tie_goes_to_governance() {
 		assert_eq!(job(id).status, JobStatus::Disputed);
 		assert!(events().contains(&Event::JobDisputed { job: id }));
 		assert_eq!(job(id).auditors.len(), 4, "escalated once only");
-		assert_noop!(Jobs::resolve_dispute(RuntimeOrigin::signed(DAPP), id, true), sp_runtime::DispatchError::BadOrigin);
+		assert_noop!(
+			Jobs::resolve_dispute(RuntimeOrigin::signed(DAPP), id, true),
+			sp_runtime::DispatchError::BadOrigin
+		);
 		assert_ok!(Jobs::resolve_dispute(RuntimeOrigin::root(), id, true));
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedByGovernance));
 		for liar in [first[1], added[1]] {
 			assert_eq!(Staking::<Test>::stake(&liar), AUDITOR_STAKE * 4 / 5);
 		}
-		assert_noop!(Jobs::resolve_dispute(RuntimeOrigin::root(), id, true), Error::<Test>::NotDisputed);
+		assert_noop!(
+			Jobs::resolve_dispute(RuntimeOrigin::root(), id, true),
+			Error::<Test>::NotDisputed
+		);
 		assert_settled(issuance);
 	});
 }
@@ -136,7 +162,10 @@ fn escalated_auditors_that_stay_silent_are_slashed_and_governance_decides() {
 		let added = escalate(id, &first);
 		// Nobody of the new round commits: the first round is not slashed again.
 		run_until(id, JobStatus::Revealing);
-		assert_noop!(Jobs::commit_audit(RuntimeOrigin::signed(added[0]), id, [0; 32]), Error::<Test>::AuditWindowClosed);
+		assert_noop!(
+			Jobs::commit_audit(RuntimeOrigin::signed(added[0]), id, [0; 32]),
+			Error::<Test>::AuditWindowClosed
+		);
 		run_until(id, JobStatus::Disputed);
 		let missed: Vec<u64> = events()
 			.into_iter()
@@ -165,13 +194,25 @@ fn commit_audit_after_the_window_closed_has_its_own_error() {
 		commit_audit(id, auditors[0], &out);
 		run_until(id, JobStatus::Revealing);
 		assert_noop!(
-			Jobs::commit_audit(RuntimeOrigin::signed(auditors[1]), id, commitment_of(id, auditors[1], &out)),
+			Jobs::commit_audit(
+				RuntimeOrigin::signed(auditors[1]),
+				id,
+				commitment_of(id, auditors[1], &out)
+			),
 			Error::<Test>::AuditWindowClosed
 		);
-		assert_noop!(Jobs::commit_audit(RuntimeOrigin::signed(auditors[0]), id, [0; 32]), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			Jobs::commit_audit(RuntimeOrigin::signed(auditors[0]), id, [0; 32]),
+			Error::<Test>::AlreadyCommitted
+		);
 		// One that missed the commit has nothing to reveal.
 		assert_noop!(
-			Jobs::reveal_audit(RuntimeOrigin::signed(auditors[1]), id, BoundedVec::truncate_from(out.clone()), salt_of(auditors[1])),
+			Jobs::reveal_audit(
+				RuntimeOrigin::signed(auditors[1]),
+				id,
+				BoundedVec::truncate_from(out.clone()),
+				salt_of(auditors[1])
+			),
 			Error::<Test>::NothingToReveal
 		);
 	});

@@ -33,7 +33,16 @@ enum Op {
 
 /// The accounts that act: dApps, both workers, the auditors and a stranger.
 fn actor() -> impl Strategy<Value = u64> {
-	prop_oneof![Just(DAPP), Just(2u64), Just(WORKER), Just(WORKER_2), Just(20u64), Just(21u64), Just(22u64), Just(7u64)]
+	prop_oneof![
+		Just(DAPP),
+		Just(2u64),
+		Just(WORKER),
+		Just(WORKER_2),
+		Just(20u64),
+		Just(21u64),
+		Just(22u64),
+		Just(7u64)
+	]
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -82,12 +91,16 @@ fn apply(op: &Op) {
 			Jobs::submit_job(signed(owner), model, input, max_fee, None)
 		},
 		Op::Cancel { owner, job } => Jobs::cancel_job(signed(owner), job),
-		Op::Commit { who, job, honest } => Jobs::commit_result(signed(who), job, commitment_for(job, who, honest)),
+		Op::Commit { who, job, honest } => {
+			Jobs::commit_result(signed(who), job, commitment_for(job, who, honest))
+		},
 		Op::Reveal { who, job, honest } => {
 			let output = BoundedVec::truncate_from(output_for(job, honest));
 			Jobs::reveal_result(signed(who), job, output, salt_of(who))
 		},
-		Op::CommitAudit { who, job, honest } => Jobs::commit_audit(signed(who), job, commitment_for(job, who, honest)),
+		Op::CommitAudit { who, job, honest } => {
+			Jobs::commit_audit(signed(who), job, commitment_for(job, who, honest))
+		},
 		Op::RevealAudit { who, job, honest } => {
 			let output = BoundedVec::truncate_from(output_for(job, honest));
 			Jobs::reveal_audit(signed(who), job, output, salt_of(who))

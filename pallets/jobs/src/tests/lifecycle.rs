@@ -22,10 +22,22 @@ fn happy_path_unaudited_pays_the_fee_split() {
 		let id = assigned_job();
 		let out = honest_output(EXACT);
 		commit(id, WORKER, &out);
-		assert_noop!(Jobs::reveal_result(RuntimeOrigin::signed(WORKER), id, BoundedVec::truncate_from(out.clone()), salt_of(WORKER)), Error::<Test>::RevealNotOpen);
+		assert_noop!(
+			Jobs::reveal_result(
+				RuntimeOrigin::signed(WORKER),
+				id,
+				BoundedVec::truncate_from(out.clone()),
+				salt_of(WORKER)
+			),
+			Error::<Test>::RevealNotOpen
+		);
 		run_until(id, JobStatus::Revealing);
 		assert_eq!(job(id).audited, Some(false));
-		let (worker0, treasury0, contrib0) = (Balances::balance(&WORKER), Balances::balance(&TREASURY), Balances::balance(&CONTRIBUTOR));
+		let (worker0, treasury0, contrib0) = (
+			Balances::balance(&WORKER),
+			Balances::balance(&TREASURY),
+			Balances::balance(&CONTRIBUTOR),
+		);
 		reveal(id, WORKER, &out);
 		assert_eq!(job(id).status, JobStatus::Finalized);
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedUnaudited));
@@ -52,12 +64,26 @@ fn audited_and_agreed_pays_the_auditors() {
 		assert_eq!(auditors.len(), 3);
 		assert!(!auditors.contains(&WORKER));
 		// Blind: the worker cannot reveal until every auditor committed.
-		assert_noop!(Jobs::reveal_result(RuntimeOrigin::signed(WORKER), id, BoundedVec::truncate_from(out.clone()), salt_of(WORKER)), Error::<Test>::RevealNotOpen);
-		assert_noop!(Jobs::commit_audit(RuntimeOrigin::signed(DAPP), id, [0; 32]), Error::<Test>::NotAnAuditor);
+		assert_noop!(
+			Jobs::reveal_result(
+				RuntimeOrigin::signed(WORKER),
+				id,
+				BoundedVec::truncate_from(out.clone()),
+				salt_of(WORKER)
+			),
+			Error::<Test>::RevealNotOpen
+		);
+		assert_noop!(
+			Jobs::commit_audit(RuntimeOrigin::signed(DAPP), id, [0; 32]),
+			Error::<Test>::NotAnAuditor
+		);
 		for a in &auditors {
 			commit_audit(id, *a, &out);
 		}
-		assert_noop!(Jobs::commit_audit(RuntimeOrigin::signed(auditors[0]), id, [0; 32]), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			Jobs::commit_audit(RuntimeOrigin::signed(auditors[0]), id, [0; 32]),
+			Error::<Test>::AlreadyCommitted
+		);
 		assert_eq!(job(id).status, JobStatus::Revealing);
 		let before: Vec<u64> = auditors.iter().map(|a| Balances::balance(a)).collect();
 		reveal(id, WORKER, &out);
@@ -66,7 +92,8 @@ fn audited_and_agreed_pays_the_auditors() {
 		}
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedByAudit));
 		// 20 % of 1000 shared by three: 67, 67, 66.
-		let gained: Vec<u64> = auditors.iter().zip(before).map(|(a, b)| Balances::balance(a) - b).collect();
+		let gained: Vec<u64> =
+			auditors.iter().zip(before).map(|(a, b)| Balances::balance(a) - b).collect();
 		assert_eq!(gained.iter().sum::<u64>(), 200);
 		assert_eq!(Staking::<Test>::reputation(&auditors[0]).audits_passed, 1);
 		assert_settled(issuance);
@@ -94,7 +121,9 @@ fn a_lying_worker_is_caught_slashed_and_the_dapp_refunded() {
 		assert_eq!(Staking::<Test>::stake(&WORKER), stake / 2, "half the stake is slashed");
 		assert_eq!(Balances::balance(&DAPP), ENDOWMENT, "the dApp pays nothing for a wrong result");
 		assert_eq!(Staking::<Test>::reputation(&WORKER).audits_failed, 1);
-		assert!(events().iter().any(|e| matches!(e, Event::WorkerSlashed { worker: WORKER, .. })));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::WorkerSlashed { worker: WORKER, .. })));
 		assert_settled(issuance);
 	});
 }
@@ -119,7 +148,9 @@ fn a_lying_auditor_loses_to_the_majority() {
 		}
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedByAudit));
 		assert_eq!(Staking::<Test>::stake(&liar), AUDITOR_STAKE * 4 / 5);
-		assert!(events().iter().any(|e| matches!(e, Event::AuditorSlashed { auditor, .. } if *auditor == liar)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::AuditorSlashed { auditor, .. } if *auditor == liar)));
 		assert_settled(issuance);
 	});
 }
@@ -153,14 +184,35 @@ fn reveals_are_checked_against_commitments() {
 		rarely_audit();
 		let id = assigned_job();
 		let out = honest_output(EXACT);
-		assert_noop!(Jobs::commit_result(RuntimeOrigin::signed(WORKER_2), id, [0; 32]), Error::<Test>::NotAssignedWorker);
+		assert_noop!(
+			Jobs::commit_result(RuntimeOrigin::signed(WORKER_2), id, [0; 32]),
+			Error::<Test>::NotAssignedWorker
+		);
 		commit(id, WORKER, &out);
-		assert_noop!(Jobs::commit_result(RuntimeOrigin::signed(WORKER), id, [0; 32]), Error::<Test>::NotAwaitingCommit);
+		assert_noop!(
+			Jobs::commit_result(RuntimeOrigin::signed(WORKER), id, [0; 32]),
+			Error::<Test>::NotAwaitingCommit
+		);
 		run_until(id, JobStatus::Revealing);
-		let go = |o: Vec<u8>, salt| Jobs::reveal_result(RuntimeOrigin::signed(WORKER), id, BoundedVec::truncate_from(o), salt);
+		let go = |o: Vec<u8>, salt| {
+			Jobs::reveal_result(
+				RuntimeOrigin::signed(WORKER),
+				id,
+				BoundedVec::truncate_from(o),
+				salt,
+			)
+		};
 		assert_noop!(go(wrong_output(EXACT), salt_of(WORKER)), Error::<Test>::CommitmentMismatch);
 		assert_noop!(go(out.clone(), [0; 32]), Error::<Test>::CommitmentMismatch);
-		assert_noop!(Jobs::reveal_audit(RuntimeOrigin::signed(AUDITORS[0]), id, BoundedVec::truncate_from(out.clone()), [0; 32]), Error::<Test>::NotAnAuditor);
+		assert_noop!(
+			Jobs::reveal_audit(
+				RuntimeOrigin::signed(AUDITORS[0]),
+				id,
+				BoundedVec::truncate_from(out.clone()),
+				[0; 32]
+			),
+			Error::<Test>::NotAnAuditor
+		);
 		assert_ok!(go(out.clone(), salt_of(WORKER)));
 		assert_noop!(go(out, salt_of(WORKER)), Error::<Test>::AlreadyRevealed);
 	});
@@ -175,7 +227,12 @@ fn a_malformed_output_cannot_be_revealed() {
 		commit(id, WORKER, &bad);
 		run_until(id, JobStatus::Revealing);
 		assert_noop!(
-			Jobs::reveal_result(RuntimeOrigin::signed(WORKER), id, BoundedVec::truncate_from(bad), salt_of(WORKER)),
+			Jobs::reveal_result(
+				RuntimeOrigin::signed(WORKER),
+				id,
+				BoundedVec::truncate_from(bad),
+				salt_of(WORKER)
+			),
 			Error::<Test>::MalformedOutput
 		);
 	});
@@ -185,14 +242,23 @@ fn a_malformed_output_cannot_be_revealed() {
 fn a_missed_commit_slashes_and_reassigns_then_refunds() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 8));
+		assert_ok!(ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER_2),
+			WORKER_STAKE,
+			vec![EXACT].try_into().unwrap(),
+			PRICE,
+			Default::default(),
+			8
+		));
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(id, JobStatus::Assigned);
 		let first = job(id).worker.unwrap();
 		let stake = Staking::<Test>::stake(&first);
 		let ends = job(id).phase_ends;
 		run_to(ends);
-		assert!(events().iter().any(|e| matches!(e, Event::DeadlineMissed { who, .. } if *who == first)));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::DeadlineMissed { who, .. } if *who == first)));
 		assert_eq!(Staking::<Test>::stake(&first), stake - 200 * PRICE);
 		assert_eq!(Staking::<Test>::reputation(&first).missed_deadlines, 1);
 		assert!(events().contains(&Event::JobRequeued { job: id, failed_worker: first }));
@@ -289,10 +355,20 @@ fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
 		// waits in the queue until 7 + queue_timeout = 17.
 		run_to(11);
 		assert_eq!((job(id).status, job(id).phase_ends), (JobStatus::Queued, 17));
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 8));
+		assert_ok!(ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER_2),
+			WORKER_STAKE,
+			vec![EXACT].try_into().unwrap(),
+			PRICE,
+			Default::default(),
+			8
+		));
 		// Assigned in block 12: commit by 12 + commit_window = 17, the same block.
 		run_to(12);
-		assert_eq!((job(id).status, job(id).phase_ends, job(id).worker), (JobStatus::Assigned, 17, Some(WORKER_2)));
+		assert_eq!(
+			(job(id).status, job(id).phase_ends, job(id).worker),
+			(JobStatus::Assigned, 17, Some(WORKER_2))
+		);
 		// WORKER_2 misses it too: the second failure refunds the dApp.
 		run_to(17);
 		assert_eq!(job(id).status, JobStatus::Expired);

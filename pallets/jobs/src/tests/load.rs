@@ -20,7 +20,8 @@ fn set_capacity(who: u64, models: Vec<ModelId>, capacity: u32) {
 fn assigned_to(who: u64) -> Vec<JobId> {
 	(0..crate::NextJobId::<Test>::get())
 		.filter(|id| {
-			JobsStorage::<Test>::get(id).is_some_and(|j| j.status == JobStatus::Assigned && j.worker == Some(who))
+			JobsStorage::<Test>::get(id)
+				.is_some_and(|j| j.status == JobStatus::Assigned && j.worker == Some(who))
 		})
 		.collect()
 }
@@ -29,7 +30,10 @@ fn assigned_to(who: u64) -> Vec<JobId> {
 fn to_reveal(ids: &[JobId]) -> Vec<JobId> {
 	ids.iter()
 		.copied()
-		.filter(|id| JobsStorage::<Test>::get(id).is_some_and(|j| j.status == JobStatus::Revealing && !j.revealed))
+		.filter(|id| {
+			JobsStorage::<Test>::get(id)
+				.is_some_and(|j| j.status == JobStatus::Revealing && !j.revealed)
+		})
 		.collect()
 }
 
@@ -41,8 +45,10 @@ fn audit(ids: &[JobId]) {
 				.copied()
 				.filter(|id| {
 					JobsStorage::<Test>::get(id).is_some_and(|j| {
-						j.status == status &&
-							j.auditors.iter().any(|s| s.who == a && s.commitment.is_some() == committed && !s.revealed)
+						j.status == status
+							&& j.auditors.iter().any(|s| {
+								s.who == a && s.commitment.is_some() == committed && !s.revealed
+							})
 					})
 				})
 				.collect()
@@ -71,11 +77,21 @@ fn batch<T, const N: u32>(items: Vec<T>) -> BoundedVec<T, frame_support::traits:
 	BoundedVec::truncate_from(items)
 }
 
-fn commits(ids: &[JobId], who: u64) -> BoundedVec<(JobId, [u8; 32]), frame_support::traits::ConstU32<16>> {
-	batch(ids.iter().map(|id| (*id, commitment_of(*id, who, &honest_output(job(*id).model)))).collect())
+fn commits(
+	ids: &[JobId],
+	who: u64,
+) -> BoundedVec<(JobId, [u8; 32]), frame_support::traits::ConstU32<16>> {
+	batch(
+		ids.iter()
+			.map(|id| (*id, commitment_of(*id, who, &honest_output(job(*id).model))))
+			.collect(),
+	)
 }
 
-type Reveals = BoundedVec<(JobId, BoundedVec<u8, frame_support::traits::ConstU32<1024>>, [u8; 32]), frame_support::traits::ConstU32<16>>;
+type Reveals = BoundedVec<
+	(JobId, BoundedVec<u8, frame_support::traits::ConstU32<1024>>, [u8; 32]),
+	frame_support::traits::ConstU32<16>,
+>;
 
 fn reveals(ids: &[JobId], who: u64) -> Reveals {
 	batch(
@@ -108,12 +124,18 @@ fn a_worker_is_never_assigned_more_than_its_capacity() {
 		for _ in 0..40 {
 			let held = assigned_to(WORKER);
 			if !held.is_empty() {
-				assert_ok!(Jobs::commit_results(RuntimeOrigin::signed(WORKER), commits(&held, WORKER)));
+				assert_ok!(Jobs::commit_results(
+					RuntimeOrigin::signed(WORKER),
+					commits(&held, WORKER)
+				));
 			}
 			audit(&ids);
 			let revealing = to_reveal(&ids);
 			if !revealing.is_empty() {
-				assert_ok!(Jobs::reveal_results(RuntimeOrigin::signed(WORKER), reveals(&revealing, WORKER)));
+				assert_ok!(Jobs::reveal_results(
+					RuntimeOrigin::signed(WORKER),
+					reveals(&revealing, WORKER)
+				));
 			}
 			assert!(WorkerLoad::<Test>::get(WORKER) <= 3);
 			run_to(System::block_number() + 1);
@@ -141,12 +163,18 @@ fn a_burst_beyond_capacity_waits_or_is_refunded_and_never_slashes() {
 			run_to(System::block_number() + 1);
 			let held = assigned_to(WORKER);
 			if !held.is_empty() {
-				assert_ok!(Jobs::commit_results(RuntimeOrigin::signed(WORKER), commits(&held, WORKER)));
+				assert_ok!(Jobs::commit_results(
+					RuntimeOrigin::signed(WORKER),
+					commits(&held, WORKER)
+				));
 			}
 			audit(&ids);
 			let revealing = to_reveal(&ids);
 			if !revealing.is_empty() {
-				assert_ok!(Jobs::reveal_results(RuntimeOrigin::signed(WORKER), reveals(&revealing, WORKER)));
+				assert_ok!(Jobs::reveal_results(
+					RuntimeOrigin::signed(WORKER),
+					reveals(&revealing, WORKER)
+				));
 			}
 		}
 		let (mut finalized, mut expired) = (0, 0);
@@ -179,12 +207,21 @@ fn batched_calls_are_all_or_nothing() {
 		let a = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		let b = submit(DAPP, EXACT, &[5, 6, 7, 8], 5_000);
 		run_until(b, JobStatus::Assigned);
-		assert_noop!(Jobs::commit_results(RuntimeOrigin::signed(WORKER), commits(&[], WORKER)), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Jobs::commit_results(RuntimeOrigin::signed(WORKER), commits(&[], WORKER)),
+			Error::<Test>::EmptyBatch
+		);
 		// One bad item (an unknown job) fails the whole call; nothing was committed.
 		let mut bad = commits(&[a, b], WORKER).into_inner();
 		bad.push((999, [0; 32]));
-		assert_noop!(Jobs::commit_results(RuntimeOrigin::signed(WORKER), batch(bad)), Error::<Test>::UnknownJob);
-		assert_noop!(Jobs::commit_results(RuntimeOrigin::signed(DAPP), commits(&[a], WORKER)), Error::<Test>::NotAssignedWorker);
+		assert_noop!(
+			Jobs::commit_results(RuntimeOrigin::signed(WORKER), batch(bad)),
+			Error::<Test>::UnknownJob
+		);
+		assert_noop!(
+			Jobs::commit_results(RuntimeOrigin::signed(DAPP), commits(&[a], WORKER)),
+			Error::<Test>::NotAssignedWorker
+		);
 		// A job twice in one batch: the second commit is refused, so the batch is.
 		assert_noop!(
 			Jobs::commit_results(RuntimeOrigin::signed(WORKER), commits(&[a, a], WORKER)),
@@ -195,7 +232,10 @@ fn batched_calls_are_all_or_nothing() {
 		run_until(b, JobStatus::Revealing);
 		let mut wrong = reveals(&[a, b], WORKER).into_inner();
 		wrong[1].1 = BoundedVec::truncate_from(wrong_output(EXACT));
-		assert_noop!(Jobs::reveal_results(RuntimeOrigin::signed(WORKER), batch(wrong)), Error::<Test>::CommitmentMismatch);
+		assert_noop!(
+			Jobs::reveal_results(RuntimeOrigin::signed(WORKER), batch(wrong)),
+			Error::<Test>::CommitmentMismatch
+		);
 		assert_ok!(Jobs::reveal_results(RuntimeOrigin::signed(WORKER), reveals(&[a, b], WORKER)));
 		assert_eq!(last_verdict(a), Some(Verdict::AcceptedUnaudited));
 		assert_eq!(last_verdict(b), Some(Verdict::AcceptedUnaudited));
@@ -214,14 +254,20 @@ fn auditors_commit_and_reveal_in_batches() {
 		for a in AUDITORS {
 			assert_ok!(Jobs::commit_audits(RuntimeOrigin::signed(a), commits(&ids, a)));
 		}
-		assert_eq!((job(ids[0]).status, job(ids[1]).status), (JobStatus::Revealing, JobStatus::Revealing));
+		assert_eq!(
+			(job(ids[0]).status, job(ids[1]).status),
+			(JobStatus::Revealing, JobStatus::Revealing)
+		);
 		assert_ok!(Jobs::reveal_results(RuntimeOrigin::signed(WORKER), reveals(&ids, WORKER)));
 		for a in AUDITORS {
 			assert_ok!(Jobs::reveal_audits(RuntimeOrigin::signed(a), reveals(&ids, a)));
 		}
 		assert_eq!(last_verdict(ids[0]), Some(Verdict::AcceptedByAudit));
 		assert_eq!(last_verdict(ids[1]), Some(Verdict::AcceptedByAudit));
-		assert_noop!(Jobs::reveal_audits(RuntimeOrigin::signed(AUDITORS[0]), reveals(&[], AUDITORS[0])), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Jobs::reveal_audits(RuntimeOrigin::signed(AUDITORS[0]), reveals(&[], AUDITORS[0])),
+			Error::<Test>::EmptyBatch
+		);
 		assert_settled(issuance);
 	});
 }
@@ -234,10 +280,23 @@ fn a_released_job_goes_to_another_worker_unslashed() {
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(id, JobStatus::Assigned);
 		assert_eq!(job(id).worker, Some(WORKER));
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 4));
+		assert_ok!(ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER_2),
+			WORKER_STAKE,
+			vec![EXACT].try_into().unwrap(),
+			PRICE,
+			Default::default(),
+			4
+		));
 		let stake = Staking::<Test>::stake(&WORKER);
-		assert_noop!(Jobs::release_jobs(RuntimeOrigin::signed(WORKER_2), batch(vec![id])), Error::<Test>::NotAssignedWorker);
-		assert_noop!(Jobs::release_jobs(RuntimeOrigin::signed(WORKER), batch(vec![])), Error::<Test>::EmptyBatch);
+		assert_noop!(
+			Jobs::release_jobs(RuntimeOrigin::signed(WORKER_2), batch(vec![id])),
+			Error::<Test>::NotAssignedWorker
+		);
+		assert_noop!(
+			Jobs::release_jobs(RuntimeOrigin::signed(WORKER), batch(vec![])),
+			Error::<Test>::EmptyBatch
+		);
 		assert_ok!(Jobs::release_jobs(RuntimeOrigin::signed(WORKER), batch(vec![id])));
 		assert!(events().contains(&Event::JobReleased { job: id, worker: WORKER }));
 		assert!(events().contains(&Event::JobRequeued { job: id, failed_worker: WORKER }));
@@ -253,7 +312,10 @@ fn a_released_job_goes_to_another_worker_unslashed() {
 		assert_eq!(Staking::<Test>::stake(&WORKER), stake);
 		assert_eq!(Staking::<Test>::reputation(&WORKER).missed_deadlines, 0);
 		// Only an assigned, uncommitted job can be released.
-		assert_noop!(Jobs::release_jobs(RuntimeOrigin::signed(WORKER_2), batch(vec![id])), Error::<Test>::NotReleasable);
+		assert_noop!(
+			Jobs::release_jobs(RuntimeOrigin::signed(WORKER_2), batch(vec![id])),
+			Error::<Test>::NotReleasable
+		);
 		assert_settled(issuance);
 	});
 }
@@ -262,7 +324,14 @@ fn a_released_job_goes_to_another_worker_unslashed() {
 fn a_job_released_by_every_worker_ends_refunded() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		assert_ok!(ComputeStaking::bond_worker(RuntimeOrigin::signed(WORKER_2), WORKER_STAKE, vec![EXACT].try_into().unwrap(), PRICE, Default::default(), 4));
+		assert_ok!(ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER_2),
+			WORKER_STAKE,
+			vec![EXACT].try_into().unwrap(),
+			PRICE,
+			Default::default(),
+			4
+		));
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		for _ in 0..MAX_ATTEMPTS {
 			run_until(id, JobStatus::Assigned);
@@ -285,7 +354,10 @@ fn a_release_after_the_commit_deadline_is_refused() {
 		let ends = job(id).phase_ends;
 		// The deadline's own block handles the miss first, in on_initialize.
 		run_to(ends);
-		assert_noop!(Jobs::release_jobs(RuntimeOrigin::signed(WORKER), batch(vec![id])), Error::<Test>::NotAssignedWorker);
+		assert_noop!(
+			Jobs::release_jobs(RuntimeOrigin::signed(WORKER), batch(vec![id])),
+			Error::<Test>::NotAssignedWorker
+		);
 	});
 }
 
@@ -307,10 +379,17 @@ fn a_missed_deadline_costs_a_multiple_of_the_fee_and_repeated_misses_chill() {
 			let ends = job(id).phase_ends;
 			run_to(ends);
 			assert_eq!(Staking::<Test>::stake(&WORKER), stake - u64::from(n) * miss, "miss {n}");
-			assert!(events().contains(&Event::DeadlineMissed { job: id, who: WORKER, status: JobStatus::Assigned, slashed: miss }));
+			assert!(events().contains(&Event::DeadlineMissed {
+				job: id,
+				who: WORKER,
+				status: JobStatus::Assigned,
+				slashed: miss
+			}));
 		}
 		// The third miss in a row takes the worker off duty, long before its stake is gone.
-		assert!(events().iter().any(|e| matches!(e, Event::ChilledForMisses { who: WORKER, misses: 3, .. })));
+		assert!(events()
+			.iter()
+			.any(|e| matches!(e, Event::ChilledForMisses { who: WORKER, misses: 3, .. })));
 		assert!(!Staking::<Test>::is_active_worker(&WORKER, EXACT));
 		assert!(Staking::<Test>::stake(&WORKER) > stake * 9 / 10);
 		assert_eq!(MissStreak::<Test>::get(WORKER), None);

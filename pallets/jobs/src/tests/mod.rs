@@ -26,7 +26,11 @@ pub fn genesis_issuance() -> u64 {
 pub fn assert_settled(issuance: u64) {
 	assert_eq!(Balances::total_issuance(), issuance, "total issuance changed");
 	for who in 1..=9u64 {
-		assert_eq!(Balances::balance_on_hold(&HoldReason::JobFee.into(), &who), 0, "fee still held for {who}");
+		assert_eq!(
+			Balances::balance_on_hold(&HoldReason::JobFee.into(), &who),
+			0,
+			"fee still held for {who}"
+		);
 	}
 }
 

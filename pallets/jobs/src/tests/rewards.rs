@@ -42,11 +42,17 @@ fn settled_jobs_earn_points_and_issuance_grows_by_exactly_the_emission() {
 		// in compute units, each auditor a point.
 		let (ok, auditors) = audited_job(&honest_output(EXACT));
 		assert_eq!(last_verdict(ok), Some(Verdict::AcceptedByAudit));
-		assert_eq!(CurrentPoints::<Test>::get(), PerGroup { workers: 1_000, auditors: 3, contributors: 1_000 });
+		assert_eq!(
+			CurrentPoints::<Test>::get(),
+			PerGroup { workers: 1_000, auditors: 3, contributors: 1_000 }
+		);
 		// A rejected job: only the auditors who caught the worker earn.
 		let (bad, _) = audited_job(&wrong_output(EXACT));
 		assert_eq!(last_verdict(bad), Some(Verdict::RejectedByAudit));
-		assert_eq!(CurrentPoints::<Test>::get(), PerGroup { workers: 1_000, auditors: 6, contributors: 1_000 });
+		assert_eq!(
+			CurrentPoints::<Test>::get(),
+			PerGroup { workers: 1_000, auditors: 6, contributors: 1_000 }
+		);
 		let era_closes = 1 + REWARD_ERA;
 		run_to(era_closes);
 		// A third of 9000 per group: 2970 each, 8910 minted.

@@ -2,7 +2,9 @@
 
 use super::*;
 use sp_runtime::Perbill;
-use verinfer_primitives::{audit_probability, expected_cheating_gain, missed_deadline_slash, Reputation};
+use verinfer_primitives::{
+	audit_probability, expected_cheating_gain, missed_deadline_slash, Reputation,
+};
 
 /// A deterministic stream of uniform draws in [0, 1e9).
 fn draws(seed: u64) -> impl Iterator<Item = u32> {
@@ -22,7 +24,14 @@ fn cheating_has_negative_expected_value_and_detections_match_p() {
 	let veteran = Reputation { jobs_completed: 1_000, ..Default::default() };
 	// A caught cheater pays the cheaper of the audit slash and a missed reveal.
 	let miss = missed_deadline_slash(fee, p.miss_fee_multiple, u128::from(p.miss_slash_floor));
-	let prob = audit_probability(p.audit_probability.min(Perbill::from_percent(10)), fee, stake, p.worker_slash, miss, &veteran);
+	let prob = audit_probability(
+		p.audit_probability.min(Perbill::from_percent(10)),
+		fee,
+		stake,
+		p.worker_slash,
+		miss,
+		&veteran,
+	);
 	let slash = p.worker_slash.mul_floor(stake).min(miss);
 
 	let (mut cheated, mut caught, mut honest_profit, mut cheat_profit) = (0u32, 0u32, 0i128, 0i128);
@@ -45,7 +54,10 @@ fn cheating_has_negative_expected_value_and_detections_match_p() {
 	// Detections are binomial(cheated, p): within four standard deviations.
 	let expected = cheated as f64 * prob.deconstruct() as f64 / 1e9;
 	let sigma = (expected * (1.0 - prob.deconstruct() as f64 / 1e9)).sqrt();
-	assert!(((caught as f64) - expected).abs() <= 4.0 * sigma + 1.0, "caught {caught}, expected {expected:.1}");
+	assert!(
+		((caught as f64) - expected).abs() <= 4.0 * sigma + 1.0,
+		"caught {caught}, expected {expected:.1}"
+	);
 	assert!(cheat_profit < 0, "cheating lost {cheat_profit} over {cheated} jobs");
 	assert!(honest_profit > 0);
 	assert!(expected_cheating_gain(prob, fee, slash) < 0);

@@ -13,7 +13,12 @@ fn submit_holds_the_fee_and_queues_the_job() {
 		assert_eq!(Balances::balance_on_hold(&HoldReason::JobFee.into(), &DAPP), 5_000);
 		assert_eq!(job(id).status, JobStatus::Queued);
 		assert_eq!(crate::Queue::<Test>::get().to_vec(), vec![id]);
-		assert!(events().contains(&Event::JobSubmitted { job: id, owner: DAPP, model: EXACT, max_fee: 5_000 }));
+		assert!(events().contains(&Event::JobSubmitted {
+			job: id,
+			owner: DAPP,
+			model: EXACT,
+			max_fee: 5_000
+		}));
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
@@ -22,7 +27,9 @@ fn submit_holds_the_fee_and_queues_the_job() {
 fn bad_submissions_fail_with_specific_errors_and_hold_nothing() {
 	new_test_ext().execute_with(|| {
 		let input = |v: &[u8]| BoundedVec::truncate_from(v.to_vec());
-		let go = |model, i: &[u8], fee, deadline| Jobs::submit_job(RuntimeOrigin::signed(DAPP), model, input(i), fee, deadline);
+		let go = |model, i: &[u8], fee, deadline| {
+			Jobs::submit_job(RuntimeOrigin::signed(DAPP), model, input(i), fee, deadline)
+		};
 		assert_noop!(go(77, &[1, 2, 3, 4], 5_000, None), Error::<Test>::UnknownModel);
 		assert_noop!(go(EXACT, &[1, 2, 3], 5_000, None), Error::<Test>::MalformedInput);
 		assert_noop!(go(EXACT, &[1, 2, 3, 4, 5], 5_000, None), Error::<Test>::InputTooLarge);
@@ -32,7 +39,13 @@ fn bad_submissions_fail_with_specific_errors_and_hold_nothing() {
 		assert_noop!(go(EXACT, &[1, 2, 3, 4], 99, None), Error::<Test>::FeeBelowModelPrice);
 		assert_noop!(go(EXACT, &[1, 2, 3, 4], 5_000, Some(3)), Error::<Test>::DeadlineTooSoon);
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(DAPP), EXACT, input(&[1, 2, 3, 4]), 2 * ENDOWMENT, None),
+			Jobs::submit_job(
+				RuntimeOrigin::signed(DAPP),
+				EXACT,
+				input(&[1, 2, 3, 4]),
+				2 * ENDOWMENT,
+				None
+			),
 			sp_runtime::TokenError::FundsUnavailable
 		);
 		assert_noop!(
@@ -53,7 +66,13 @@ fn the_queue_is_bounded() {
 			submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		}
 		assert_noop!(
-			Jobs::submit_job(RuntimeOrigin::signed(DAPP), EXACT, BoundedVec::truncate_from(vec![1, 2, 3, 4]), 5_000, None),
+			Jobs::submit_job(
+				RuntimeOrigin::signed(DAPP),
+				EXACT,
+				BoundedVec::truncate_from(vec![1, 2, 3, 4]),
+				5_000,
+				None
+			),
 			Error::<Test>::QueueFull
 		);
 	});
@@ -75,7 +94,10 @@ fn cancel_refunds_a_queued_job_only() {
 		let taken = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_to(2);
 		assert_eq!(job(taken).status, JobStatus::Assigned);
-		assert_noop!(Jobs::cancel_job(RuntimeOrigin::signed(DAPP), taken), Error::<Test>::NotCancellable);
+		assert_noop!(
+			Jobs::cancel_job(RuntimeOrigin::signed(DAPP), taken),
+			Error::<Test>::NotCancellable
+		);
 	});
 }
 
@@ -83,16 +105,38 @@ fn cancel_refunds_a_queued_job_only() {
 fn params_are_range_checked_and_only_governance_sets_them() {
 	new_test_ext().execute_with(|| {
 		let set = |p| Jobs::set_params(RuntimeOrigin::root(), p);
-		assert_noop!(Jobs::set_params(RuntimeOrigin::signed(DAPP), params()), DispatchError::BadOrigin);
-		assert_noop!(set(crate::JobParams { audit_probability: Perbill::zero(), ..params() }), Error::<Test>::AuditProbabilityZero);
-		assert_noop!(set(crate::JobParams { auditors_per_job: 0, ..params() }), Error::<Test>::AuditorsPerJobOutOfRange);
-		assert_noop!(set(crate::JobParams { auditors_per_job: 6, ..params() }), Error::<Test>::AuditorsPerJobOutOfRange);
-		assert_noop!(set(crate::JobParams { reveal_window: 0, ..params() }), Error::<Test>::ZeroWindow);
 		assert_noop!(
-			set(crate::JobParams { treasury_share: Perbill::from_percent(60), auditor_share: Perbill::from_percent(50), ..params() }),
+			Jobs::set_params(RuntimeOrigin::signed(DAPP), params()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			set(crate::JobParams { audit_probability: Perbill::zero(), ..params() }),
+			Error::<Test>::AuditProbabilityZero
+		);
+		assert_noop!(
+			set(crate::JobParams { auditors_per_job: 0, ..params() }),
+			Error::<Test>::AuditorsPerJobOutOfRange
+		);
+		assert_noop!(
+			set(crate::JobParams { auditors_per_job: 6, ..params() }),
+			Error::<Test>::AuditorsPerJobOutOfRange
+		);
+		assert_noop!(
+			set(crate::JobParams { reveal_window: 0, ..params() }),
+			Error::<Test>::ZeroWindow
+		);
+		assert_noop!(
+			set(crate::JobParams {
+				treasury_share: Perbill::from_percent(60),
+				auditor_share: Perbill::from_percent(50),
+				..params()
+			}),
 			Error::<Test>::SharesAbove100Percent
 		);
-		assert_noop!(set(crate::JobParams { min_worker_score: 1001, ..params() }), Error::<Test>::ScoreOutOfRange);
+		assert_noop!(
+			set(crate::JobParams { min_worker_score: 1001, ..params() }),
+			Error::<Test>::ScoreOutOfRange
+		);
 		let new = crate::JobParams { min_fee: 50, ..params() };
 		assert_ok!(set(new.clone()));
 		assert_eq!(crate::Params::<Test>::get(), Some(new));
@@ -107,7 +151,9 @@ fn a_slash_above_100_percent_does_not_decode() {
 	use codec::{Decode, Encode};
 	let p = params();
 	let mut bytes = p.encode();
-	let at = p.min_fee.encode().len() + p.audit_probability.encode().len() + p.auditors_per_job.encode().len();
+	let at = p.min_fee.encode().len()
+		+ p.audit_probability.encode().len()
+		+ p.auditors_per_job.encode().len();
 	assert_eq!(&bytes[at..at + 4], p.worker_slash.encode().as_slice());
 	assert_eq!(crate::ParamsOf::<Test>::decode(&mut bytes.as_slice()).ok(), Some(p));
 	bytes[at..at + 4].copy_from_slice(&1_000_000_001u32.encode());
@@ -118,7 +164,10 @@ fn a_slash_above_100_percent_does_not_decode() {
 fn a_parameter_change_never_applies_to_jobs_in_flight() {
 	new_test_ext().execute_with(|| {
 		let before = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
-		assert_ok!(Jobs::set_params(RuntimeOrigin::root(), crate::JobParams { commit_window: 50, ..params() }));
+		assert_ok!(Jobs::set_params(
+			RuntimeOrigin::root(),
+			crate::JobParams { commit_window: 50, ..params() }
+		));
 		let after = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		assert_eq!(job(before).terms.commit_window, 5);
 		assert_eq!(job(after).terms.commit_window, 50);

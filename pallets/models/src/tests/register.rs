@@ -8,7 +8,10 @@ use verinfer_primitives::{
 	Contributor, ElementType, ModelRegistry, ModelStatus, VerificationClass, MAX_TENSOR_BYTES,
 };
 
-fn register(who: u64, spec: verinfer_primitives::ModelSpec<u64, u64>) -> sp_runtime::DispatchResult {
+fn register(
+	who: u64,
+	spec: verinfer_primitives::ModelSpec<u64, u64>,
+) -> sp_runtime::DispatchResult {
 	crate::Pallet::<Test>::register_model(RuntimeOrigin::signed(who), spec)
 }
 

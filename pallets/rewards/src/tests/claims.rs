@@ -2,7 +2,7 @@
 //! expires.
 
 use super::*;
-use crate::{CleanedUpTo, Error, Event, EraReward, Eras, PerGroup};
+use crate::{CleanedUpTo, EraReward, Eras, Error, Event, PerGroup};
 use frame_support::{assert_noop, assert_ok, traits::fungible::Mutate};
 
 #[test]
@@ -14,7 +14,10 @@ fn each_group_shares_its_budget_by_points() {
 		audited(AUDITORS[0]);
 		audited(AUDITORS[1]);
 		// Not claimable while the era is open.
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0), Error::<Test>::EraNotClosed);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0),
+			Error::<Test>::EraNotClosed
+		);
 		run_to(ERA);
 		assert_eq!(crate::CurrentEra::<Test>::get(), 1);
 		let budgets = PerGroup { workers: 5_000, auditors: 3_000, contributors: 2_000 };
@@ -23,8 +26,14 @@ fn each_group_shares_its_budget_by_points() {
 		assert!(events().contains(&Event::EraClosed { era: 0, budgets, points }));
 		assert_eq!(Eras::<Test>::get(0), Some(EraReward { budgets, points, claimed: 0 }));
 
-		let expected =
-			[(WORKERS[0], 3_750), (WORKERS[1], 1_250), (AUDITORS[0], 2_000), (AUDITORS[1], 1_000), (PAYEES[0], 1_500), (PAYEES[1], 500)];
+		let expected = [
+			(WORKERS[0], 3_750),
+			(WORKERS[1], 1_250),
+			(AUDITORS[0], 2_000),
+			(AUDITORS[1], 1_000),
+			(PAYEES[0], 1_500),
+			(PAYEES[1], 500),
+		];
 		for (who, amount) in expected {
 			let before = Balances::balance(&who);
 			assert_eq!(Rewards::claimable(0, &who), amount);
@@ -33,7 +42,10 @@ fn each_group_shares_its_budget_by_points() {
 			assert!(events().contains(&Event::RewardsClaimed { era: 0, who, amount }));
 			// Paid once: the points are gone.
 			assert!(!has_points(0, who));
-			assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(who), 0), Error::<Test>::NothingToClaim);
+			assert_noop!(
+				Rewards::claim_rewards(RuntimeOrigin::signed(who), 0),
+				Error::<Test>::NothingToClaim
+			);
 		}
 		assert_eq!(Eras::<Test>::get(0).unwrap().claimed, 10_000);
 		// Only the existential deposit is left in the reward account.
@@ -73,10 +85,19 @@ fn claims_are_lazy_across_eras_until_they_expire() {
 		}
 		assert_eq!(Balances::balance(&WORKERS[0]) - before, 5_000 + 1_250 + 5_000);
 		for era in 0..3 {
-			assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), era), Error::<Test>::NothingToClaim);
+			assert_noop!(
+				Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), era),
+				Error::<Test>::NothingToClaim
+			);
 		}
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 3), Error::<Test>::EraNotClosed);
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 7), Error::<Test>::EraNotClosed);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 3),
+			Error::<Test>::EraNotClosed
+		);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 7),
+			Error::<Test>::EraNotClosed
+		);
 
 		// Era 1 stays claimable until era 1 + HISTORY closes; then worker 2's unclaimed
 		// 3750 goes to the treasury.
@@ -86,7 +107,10 @@ fn claims_are_lazy_across_eras_until_they_expire() {
 		run_to(ERA * (1 + HISTORY as u64 + 1));
 		assert!(events().contains(&Event::EraExpired { era: 1, unclaimed: 3_750 }));
 		assert_eq!(Balances::balance(&TREASURY) - treasury, 3_750);
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[1]), 1), Error::<Test>::EraExpired);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[1]), 1),
+			Error::<Test>::EraExpired
+		);
 		assert_eq!(Eras::<Test>::iter().count() as u32, HISTORY);
 	});
 }
@@ -134,7 +158,10 @@ fn a_payout_that_cannot_be_made_fails_and_keeps_the_points() {
 		run_to(ERA);
 		// Someone drained the reward account (it cannot happen through the pallet).
 		<Balances as Mutate<u64>>::set_balance(&Rewards::account_id(), ED);
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0), Error::<Test>::PayoutFailed);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0),
+			Error::<Test>::PayoutFailed
+		);
 		assert!(has_points(0, WORKERS[0]));
 	});
 }
@@ -149,7 +176,10 @@ fn without_parameters_no_points_are_recorded_and_nothing_is_minted() {
 		run_to(5 * ERA);
 		assert_eq!(crate::CurrentEra::<Test>::get(), 0);
 		assert_eq!(Balances::total_issuance(), issuance);
-		assert_noop!(Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0), Error::<Test>::EraNotClosed);
+		assert_noop!(
+			Rewards::claim_rewards(RuntimeOrigin::signed(WORKERS[0]), 0),
+			Error::<Test>::EraNotClosed
+		);
 	});
 }
 
@@ -159,7 +189,10 @@ fn contributors_of_unknown_models_or_models_without_contributors_earn_nothing() 
 		delivered(WORKERS[0], WITHOUT_CONTRIBUTORS, 100);
 		delivered(WORKERS[0], 77, 100);
 		delivered(WORKERS[0], WITH_CONTRIBUTORS, 0);
-		assert_eq!(crate::CurrentPoints::<Test>::get(), PerGroup { workers: 200, auditors: 0, contributors: 0 });
+		assert_eq!(
+			crate::CurrentPoints::<Test>::get(),
+			PerGroup { workers: 200, auditors: 0, contributors: 0 }
+		);
 		assert!(PAYEES.iter().all(|p| !has_points(0, *p)));
 	});
 }

@@ -36,7 +36,11 @@ fn issuance_grows_by_exactly_the_emission_across_eras() {
 		// Six eras of uneven work; some accounts claim at once, some later, some never.
 		for era in 0..6u64 {
 			for (i, w) in WORKERS.iter().enumerate() {
-				delivered(*w, if i % 2 == 0 { WITH_CONTRIBUTORS } else { WITHOUT_CONTRIBUTORS }, 7 * (i as u128 + 1) + era as u128);
+				delivered(
+					*w,
+					if i % 2 == 0 { WITH_CONTRIBUTORS } else { WITHOUT_CONTRIBUTORS },
+					7 * (i as u128 + 1) + era as u128,
+				);
 			}
 			for a in AUDITORS.iter().take(1 + era as usize % 3) {
 				audited(*a);
@@ -52,7 +56,11 @@ fn issuance_grows_by_exactly_the_emission_across_eras() {
 					let _ = Rewards::claim_rewards(RuntimeOrigin::signed(a), era as u32 - 2);
 				}
 			}
-			assert_eq!(Balances::total_issuance(), genesis + minted(), "claims move funds, they mint nothing");
+			assert_eq!(
+				Balances::total_issuance(),
+				genesis + minted(),
+				"claims move funds, they mint nothing"
+			);
 			assert!(claimed() <= minted());
 		}
 		// Every era earned in every group: all of each era's emission was minted.

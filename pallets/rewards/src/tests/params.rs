@@ -10,21 +10,33 @@ use sp_runtime::{DispatchError, Perbill};
 fn params_are_range_checked_and_only_governance_sets_them() {
 	new_test_ext().execute_with(|| {
 		let p = params();
-		assert_noop!(Rewards::set_params(RuntimeOrigin::signed(WORKERS[0]), p.clone()), DispatchError::BadOrigin);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::signed(WORKERS[0]), p.clone()),
+			DispatchError::BadOrigin
+		);
 		let mut short = p.clone();
 		short.era_length = 1;
 		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), short), Error::<Test>::EraTooShort);
 		let mut rich = p.clone();
 		rich.emission_per_era = 1_000_001;
-		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), rich), Error::<Test>::EmissionTooHigh);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::root(), rich),
+			Error::<Test>::EmissionTooHigh
+		);
 		let mut greedy = p.clone();
 		greedy.contributor_share = Perbill::from_percent(21);
-		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), greedy), Error::<Test>::SharesAbove100Percent);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::root(), greedy),
+			Error::<Test>::SharesAbove100Percent
+		);
 		let mut all = p.clone();
 		all.worker_share = Perbill::one();
 		all.auditor_share = Perbill::one();
 		all.contributor_share = Perbill::one();
-		assert_noop!(Rewards::set_params(RuntimeOrigin::root(), all), Error::<Test>::SharesAbove100Percent);
+		assert_noop!(
+			Rewards::set_params(RuntimeOrigin::root(), all),
+			Error::<Test>::SharesAbove100Percent
+		);
 
 		let mut fine = p;
 		fine.era_length = 2;

@@ -14,9 +14,14 @@ pub(super) struct Output(pub(super) Vec<u8>);
 /// The most weight (ref time, proof size) one normal transaction may have, from the
 /// runtime's `System::BlockWeights`.
 pub(super) fn max_extrinsic_weight(at: &AtBlock) -> Result<(u64, u64)> {
-    let weights = at.constants().entry(runtime::constants().system().block_weights()).context("reading System::BlockWeights")?;
+    let weights = at
+        .constants()
+        .entry(runtime::constants().system().block_weights())
+        .context("reading System::BlockWeights")?;
     let normal = weights.per_class.normal;
-    let max = normal.max_extrinsic.unwrap_or(normal.max_total.unwrap_or(weights.max_block));
+    let max = normal
+        .max_extrinsic
+        .unwrap_or(normal.max_total.unwrap_or(weights.max_block));
     Ok((max.ref_time, max.proof_size))
 }
 
@@ -33,8 +38,10 @@ pub(super) struct Batch {
     pub(super) steps: Vec<StepKey>,
 }
 
-
-type Signed = subxt::transactions::SubmittableTransaction<crate::chain::Config, subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>>;
+type Signed = subxt::transactions::SubmittableTransaction<
+    crate::chain::Config,
+    subxt::client::OnlineClientAtBlockImpl<crate::chain::Config>,
+>;
 
 impl Items {
     pub(super) fn len(&self) -> usize {
@@ -78,16 +85,33 @@ pub(super) async fn sign_batch(
 ) -> Result<Signed, subxt::error::ExtrinsicError> {
     let jobs = runtime::tx().jobs();
     match (items, duty) {
-        (Items::Release(j), _) => tx.create_signed(&jobs.release_jobs(Bounded(j.clone())), key.pair(), params).await,
-        (Items::Commit(i), Duty::Mine) => tx.create_signed(&jobs.commit_results(Bounded(i.clone())), key.pair(), params).await,
-        (Items::Commit(i), Duty::Verify) => tx.create_signed(&jobs.commit_audits(Bounded(i.clone())), key.pair(), params).await,
+        (Items::Release(j), _) => {
+            tx.create_signed(&jobs.release_jobs(Bounded(j.clone())), key.pair(), params)
+                .await
+        }
+        (Items::Commit(i), Duty::Mine) => {
+            tx.create_signed(&jobs.commit_results(Bounded(i.clone())), key.pair(), params)
+                .await
+        }
+        (Items::Commit(i), Duty::Verify) => {
+            tx.create_signed(&jobs.commit_audits(Bounded(i.clone())), key.pair(), params)
+                .await
+        }
         (Items::Reveal(i), Duty::Mine) => {
-            let items = i.iter().map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s)).collect();
-            tx.create_signed(&jobs.reveal_results(Bounded(items)), key.pair(), params).await
+            let items = i
+                .iter()
+                .map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s))
+                .collect();
+            tx.create_signed(&jobs.reveal_results(Bounded(items)), key.pair(), params)
+                .await
         }
         (Items::Reveal(i), Duty::Verify) => {
-            let items = i.iter().map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s)).collect();
-            tx.create_signed(&jobs.reveal_audits(Bounded(items)), key.pair(), params).await
+            let items = i
+                .iter()
+                .map(|(j, o, s)| (*j, Bounded(o.0.clone()), *s))
+                .collect();
+            tx.create_signed(&jobs.reveal_audits(Bounded(items)), key.pair(), params)
+                .await
         }
     }
 }
@@ -111,11 +135,14 @@ pub(super) async fn weight_of(chain: &Chain, at: &AtBlock, encoded: &[u8]) -> Re
     let block = format!("{:?}", at.block_hash());
     let answer: String = chain
         .rpc
-        .request("state_call", subxt::rpcs::rpc_params!["TransactionPaymentApi_query_info", hex_data, block])
+        .request(
+            "state_call",
+            subxt::rpcs::rpc_params!["TransactionPaymentApi_query_info", hex_data, block],
+        )
         .await
         .context("TransactionPaymentApi_query_info")?;
     let bytes = hex::decode(answer.trim_start_matches("0x"))?;
-    let info = <DispatchInfo as codec::Decode>::decode(&mut &bytes[..]).context("decoding the dispatch info")?;
+    let info = <DispatchInfo as codec::Decode>::decode(&mut &bytes[..])
+        .context("decoding the dispatch info")?;
     Ok((info.ref_time, info.proof_size))
 }
-
