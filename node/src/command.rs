@@ -57,7 +57,7 @@ impl SubstrateCli for Cli {
 
 /// Parses the command line and runs what it asks for.
 pub fn run() -> sc_cli::Result<()> {
-	let cli = Cli::from_args();
+	let mut cli = Cli::from_args();
 
 	match &cli.subcommand {
 		Some(Subcommand::Key(cmd)) => cmd.run(&cli),
@@ -141,6 +141,20 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.sync_run(|config| cmd.run::<Block>(&config))
 		},
 		None => {
+			let chain = cli.run.shared_params.chain_id(cli.run.shared_params.is_dev());
+			let pool_given =
+				std::env::args().any(|a| a == "--pool-type" || a.starts_with("--pool-type="));
+			if !pool_given
+				&& cli.load_spec(&chain)?.chain_type() == sc_chain_spec::ChainType::Development
+			{
+				// A development chain seals and finalizes each block the moment it is built
+				// (`dev_seal`). The fork-aware pool keeps one view per block and is not made
+				// for that (paritytech/polkadot-sdk#9323). Under burst tests with it, a dApp's
+				// transactions once never reached a block, and a worker once had a step it had
+				// already landed go out again; the single-state pool, which instant seal was
+				// written against, showed neither. `--pool-type` still overrides this.
+				cli.run.pool_config.pool_type = sc_cli::TransactionPoolType::SingleState;
+			}
 			let runner = cli.create_runner(&cli.run)?;
 			let dev_block_time = crate::dev_seal::DevPace {
 				max_interval: Duration::from_millis(cli.dev_block_time.max(1)),
