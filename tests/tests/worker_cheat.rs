@@ -89,7 +89,7 @@ async fn a_cheating_miner_is_caught_slashed_and_the_dapp_pays_nothing() -> anyho
 	);
 	let record = reputation(&rpc, &dave).await?;
 	assert_eq!(record.audits_failed, 1, "the failed audit is on its record");
-	let score = pallet_jobs::lifecycle::reputation_score(&record);
+	let score = verinfer_primitives::reputation_score(&record);
 	assert!(
 		score < params.min_worker_score,
 		"score {score} is below the threshold {}",

@@ -1,5 +1,6 @@
-//! Local inference, without a chain: what `verinfer-worker infer`, `accuracy` and
-//! `calibrate-digits` do. The chain roles (mine, verify) will load models the same way.
+//! Local inference, without a chain: what `verinfer-worker infer`, `accuracy`,
+//! `calibrate-digits`, `time-minilm` and `compare-devices` do. The chain roles load the
+//! digits model through the same functions (`engine.rs`).
 
 use burn::prelude::*;
 
@@ -13,7 +14,7 @@ pub const CALIBRATION_IMAGES: usize = 512;
 /// Quantile of each stage's activations that maps to 127.
 pub const CALIBRATION_QUANTILE: f64 = 0.9999;
 
-/// The float digits model and the sklearn test digits.
+/// The float digits model (`handwriting_model.pth`).
 pub fn load_digits_float<B: Backend>(
     models: &ModelDir,
     device: &B::Device,
@@ -36,7 +37,8 @@ pub fn load_digits_int<B: Backend>(
     Ok(DigitsInt::new(&q, device))
 }
 
-/// Recomputes the activation scales from the data (prints what to pin).
+/// Recomputes the activation scales from the data; `calibrate-digits` prints them to pin in
+/// `digits/quant.rs`.
 pub fn calibrate_digits<B: Backend>(
     models: &ModelDir,
     device: &B::Device,
@@ -118,8 +120,8 @@ pub fn embed_texts<B: Backend>(
     MiniLm::<B>::load(models.path(), device)?.run_batch(texts)
 }
 
-/// Mean seconds per `run_batch` call for MiniLM at each batch size, over at least
-/// `min_seconds` (after one warm-up call). Inputs cycle through `texts`. The time includes
+/// Mean seconds per `run_batch` call for MiniLM at each batch size, over at least 5 calls
+/// and at least `min_seconds` (after one warm-up call). Inputs cycle through `texts`. The time includes
 /// tokenization and copying the result back to the host, as a miner would see it.
 pub fn time_minilm<B: Backend>(
     models: &ModelDir,

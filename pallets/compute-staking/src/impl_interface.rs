@@ -138,30 +138,8 @@ impl<T: Config> ComputeStakingInterface<T::AccountId, BalanceOf<T>> for Pallet<T
 		Self::note(who, |r| r.missed_deadlines = r.missed_deadlines.saturating_add(1));
 	}
 
-	fn active_worker_count(model: ModelId) -> u32 {
-		ActiveWorkers::<T>::decode_len(model)
-			.unwrap_or_default()
-			.try_into()
-			.unwrap_or(u32::MAX)
-	}
-
-	fn active_worker_at(model: ModelId, index: u32) -> Option<T::AccountId> {
-		ActiveWorkers::<T>::get(model).get(usize::try_from(index).ok()?).cloned()
-	}
-
 	fn active_workers(model: ModelId) -> Vec<T::AccountId> {
 		ActiveWorkers::<T>::get(model).into_inner()
-	}
-
-	fn active_auditor_count() -> u32 {
-		ActiveAuditors::<T>::decode_len()
-			.unwrap_or_default()
-			.try_into()
-			.unwrap_or(u32::MAX)
-	}
-
-	fn active_auditor_at(index: u32) -> Option<T::AccountId> {
-		ActiveAuditors::<T>::get().get(usize::try_from(index).ok()?).cloned()
 	}
 
 	fn active_auditors() -> Vec<T::AccountId> {

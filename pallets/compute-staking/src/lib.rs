@@ -10,7 +10,8 @@
 //! - **Bond.** An account bonds INF for one role, worker or auditor. The funds stay in the
 //!   account, on hold for [`HoldReason::Bond`]: they cannot be spent or transferred, and
 //!   they are what a slash takes from. A worker also names the approved models it serves
-//!   (at most [`Config::MaxModelsPerWorker`]), its price per job and a short endpoint
+//!   (at most [`Config::MaxModelsPerWorker`]), its price per job, its capacity (the most
+//!   jobs it takes at once, at most [`Config::MaxWorkerCapacity`]) and a short endpoint
 //!   description. An account that wants both roles uses two accounts.
 //! - **Minimum stake.** Each role has a minimum ([`MinWorkerStake`], [`MinAuditorStake`]),
 //!   which only [`Config::ParamsOrigin`] (governance) can change, within
@@ -18,9 +19,12 @@
 //! - **Active duty.** A bonded account at or above its minimum is *active*: it is in the
 //!   active set of each model it serves ([`ActiveWorkers`]) or in [`ActiveAuditors`], and
 //!   only active accounts are given new work. The sets are bounded
-//!   ([`Config::MaxWorkersPerModel`], [`Config::MaxAuditors`]), so a caller picks a member
-//!   at random with one storage read. An account leaves duty when it *chills*
-//!   ([`Pallet::chill`]), when it unbonds or is slashed below its minimum, or when anyone
+//!   ([`Config::MaxWorkersPerModel`], [`Config::MaxAuditors`]), so a caller reads a whole
+//!   set in one bounded storage read (the `Jobs` pallet filters it by price, capacity and
+//!   reputation, then draws from what is left, weighted). An account leaves duty when it
+//!   *chills* ([`Pallet::chill`]), when it unbonds or is slashed below its minimum, when
+//!   the `Jobs` pallet takes it off duty for missed deadlines in several blocks in a row
+//!   (`ComputeStakingInterface::take_off_duty`), or when anyone
 //!   chills it for being below a raised minimum ([`Pallet::chill_other`]); it comes back
 //!   with [`Pallet::activate`].
 //! - **Unbonding.** [`Pallet::unbond`] moves part of the active bond into an unlocking chunk
@@ -28,9 +32,11 @@
 //!   [`Pallet::withdraw_unbonded`] releases the matured chunks. Unlocking funds stay on hold
 //!   and can still be slashed. The delay is never shorter than [`Config::DisputeWindow`],
 //!   so stake cannot leave before the disputes about the work it backed are settled.
-//! - **Slashing.** Other pallets (the `Jobs` pallet) slash a fraction of everything an
-//!   account has bonded, unlocking funds included, through
-//!   [`ComputeStakingInterface::slash`](verinfer_primitives::ComputeStakingInterface::slash).
+//! - **Slashing.** Other pallets (the `Jobs` pallet) slash an account's bond, unlocking
+//!   funds included: a fraction of everything bonded for a lost audit
+//!   ([`ComputeStakingInterface::slash`](verinfer_primitives::ComputeStakingInterface::slash)),
+//!   or a fixed amount, at most the bond, for a missed deadline
+//!   ([`ComputeStakingInterface::slash_exact`](verinfer_primitives::ComputeStakingInterface::slash_exact)).
 //!   The funds go to [`Config::Slash`] (the treasury) or to an account such as a reporter;
 //!   none are burnt or minted. See [`slashing`] for the arithmetic.
 //! - **Reputation.** Counters of jobs completed, audits passed and failed, and missed
@@ -100,8 +106,9 @@ pub mod pallet {
 		/// Who sets the minimum stakes and the unbonding delay: governance.
 		type ParamsOrigin: EnsureOrigin<Self::RuntimeOrigin>;
 
-		/// How long after a job a dispute about it can still slash. The unbonding delay is
-		/// never shorter.
+		/// How long stake stays slashable once it stops backing new work: the unbonding delay
+		/// is never shorter. The runtime gives the `Jobs` pallet the same constant, and Jobs
+		/// refuses parameters whose longest job timeline (to the end of a dispute) exceeds it.
 		#[pallet::constant]
 		type DisputeWindow: Get<BlockNumberFor<Self>>;
 
@@ -584,7 +591,10 @@ pub mod pallet {
 					!models.iter().skip(i.saturating_add(1)).any(|m| m == model),
 					Error::<T>::DuplicateModel
 				);
-				ensure!(T::Models::accepts_jobs(*model), Error::<T>::ModelNotApproved);
+				ensure!(
+					T::Models::model(*model).is_some_and(|m| m.accepts_jobs()),
+					Error::<T>::ModelNotApproved
+				);
 			}
 			Ok(())
 		}

@@ -9,9 +9,7 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use sp_runtime::BuildStorage;
-use verinfer_primitives::{
-	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass, WeightsHash,
-};
+use verinfer_primitives::{ModelId, ModelRegistry, ModelStatus, ModelView, SpecBuilder};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -78,37 +76,20 @@ parameter_types! {
 /// Models below 100 are approved, 100 to 199 proposed, and the rest unknown.
 pub struct MockRegistry;
 impl ModelRegistry<u64, u64> for MockRegistry {
-	fn status(model: ModelId) -> Option<ModelStatus> {
-		match model {
-			0..100 => Some(ModelStatus::Approved),
-			100..200 => Some(ModelStatus::Proposed),
-			_ => None,
-		}
-	}
-	fn verification_class(_: ModelId) -> Option<VerificationClass> {
-		Some(VerificationClass::Exact)
-	}
-	fn input_schema(_: ModelId) -> Option<TensorSchema> {
-		None
-	}
-	fn output_schema(_: ModelId) -> Option<TensorSchema> {
-		None
-	}
-	fn weights_hash(_: ModelId) -> Option<WeightsHash> {
-		None
-	}
-	fn base_price(_: ModelId) -> Option<u64> {
-		None
-	}
-	fn royalties(_: ModelId) -> Option<Contributors<u64>> {
-		None
+	fn model(model: ModelId) -> Option<ModelView<u64, u64>> {
+		let status = match model {
+			0..100 => ModelStatus::Approved,
+			100..200 => ModelStatus::Proposed,
+			_ => return None,
+		};
+		Some(ModelView { status, spec: SpecBuilder::new(b"mock", 0).build() })
 	}
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_approved_for_benchmark(
 		_owner: u64,
-		_input: TensorSchema,
-		_output: TensorSchema,
-		_verification: VerificationClass,
+		_input: verinfer_primitives::TensorSchema,
+		_output: verinfer_primitives::TensorSchema,
+		_verification: verinfer_primitives::VerificationClass,
 	) -> Option<ModelId> {
 		// Each call gets the next approved id, so benchmarks get distinct models.
 		NEXT_BENCH_MODEL.with(|n| {

@@ -115,7 +115,7 @@ fn assigned<T: Config>(model: u32, dapp: &T::AccountId) -> JobId {
 
 fn commitment_for<T: Config>(id: JobId, who: &T::AccountId, out: &[u8]) -> [u8; 32] {
 	let job = Jobs::<T>::get(id).expect("job");
-	let model_hash = T::Models::weights_hash(job.model).unwrap_or_default();
+	let model_hash = T::Models::model(job.model).map(|m| m.spec.weights_hash).unwrap_or_default();
 	commitment(id, who, &model_hash, &job.input_hash, out, &[1; 32])
 }
 

@@ -87,7 +87,7 @@
 
 extern crate alloc;
 
-pub mod lifecycle;
+mod lifecycle;
 pub mod runtime_api;
 mod schedule;
 mod steps;
@@ -128,6 +128,7 @@ pub mod pallet {
 	use sp_runtime::{traits::Saturating, Perbill};
 	use verinfer_primitives::{
 		commitment, input_hash, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, Salt,
+		VerificationClass,
 	};
 
 	/// The in-code storage version.
@@ -204,6 +205,14 @@ pub mod pallet {
 		/// `commit_audits`, `reveal_audits`, `release_jobs`).
 		#[pallet::constant]
 		type MaxBatch: Get<u32>;
+
+		/// How long a worker's or auditor's stake stays slashable after it stops backing
+		/// new work: the staking pallet's dispute window, which its unbonding delay never
+		/// undercuts. The runtime passes the very constant it gives the staking pallet.
+		/// Parameters whose longest job timeline ([`Pallet::slashable_span`]) exceeds it are
+		/// refused, so no stake can leave before the verdict that may slash it.
+		#[pallet::constant]
+		type StakeLockedFor: Get<BlockNumberFor<Self>>;
 
 		/// Weights of this pallet's calls and hooks.
 		type WeightInfo: WeightInfo;
@@ -404,8 +413,6 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// Output and salt do not match the commitment.
 		CommitmentMismatch,
-		/// The output is longer than the runtime allows.
-		OutputTooLarge,
 		/// The output does not fit the model's output schema.
 		MalformedOutput,
 		/// The job is not disputed.
@@ -422,6 +429,10 @@ pub mod pallet {
 		ScoreOutOfRange,
 		/// `chill_after_misses` must be at least one.
 		ZeroChillThreshold,
+		/// The longest job timeline under these parameters (assignment, commit, two audit
+		/// rounds and a dispute) is longer than stake stays slashable
+		/// ([`Config::StakeLockedFor`]): shorten the windows.
+		TimelineOutlivesStake,
 		/// A batch needs at least one item.
 		EmptyBatch,
 		/// Only a job assigned and not yet committed can be released.
@@ -460,13 +471,13 @@ pub mod pallet {
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			let params = Params::<T>::get().ok_or(Error::<T>::NoParams)?;
-			let schema = T::Models::input_schema(model).ok_or(Error::<T>::UnknownModel)?;
-			ensure!(T::Models::accepts_jobs(model), Error::<T>::ModelNotApproved);
+			let registered = T::Models::model(model).ok_or(Error::<T>::UnknownModel)?;
+			ensure!(registered.accepts_jobs(), Error::<T>::ModelNotApproved);
+			let schema = &registered.spec.input;
 			ensure!(input.len() as u32 <= schema.max_bytes, Error::<T>::InputTooLarge);
 			schema.check(&input).map_err(|_| Error::<T>::MalformedInput)?;
 			ensure!(max_fee >= params.min_fee, Error::<T>::FeeBelowMinimum);
-			let price = T::Models::base_price(model).unwrap_or_default();
-			ensure!(max_fee >= price, Error::<T>::FeeBelowModelPrice);
+			ensure!(max_fee >= registered.spec.base_price, Error::<T>::FeeBelowModelPrice);
 			let now = frame_system::Pallet::<T>::block_number();
 			if let Some(deadline) = deadline {
 				ensure!(
@@ -727,7 +738,25 @@ pub mod pallet {
 			);
 			ensure!(p.min_worker_score <= 1000, Error::<T>::ScoreOutOfRange);
 			ensure!(p.chill_after_misses >= 1, Error::<T>::ZeroChillThreshold);
+			ensure!(
+				Self::slashable_span(p) <= T::StakeLockedFor::get(),
+				Error::<T>::TimelineOutlivesStake
+			);
 			Ok(())
+		}
+
+		/// The most blocks from a job's assignment to the last moment a verdict about it
+		/// may slash: the commit window, two audit rounds (the first and an escalation, each
+		/// a draw delay, an audit window and a reveal window; the worker reveals within the
+		/// first) and the dispute window.
+		pub fn slashable_span(p: &ParamsOf<T>) -> BlockNumberFor<T> {
+			let round = BlockNumberFor::<T>::from(DRAW_DELAY)
+				.saturating_add(p.audit_window)
+				.saturating_add(p.reveal_window);
+			p.commit_window
+				.saturating_add(round)
+				.saturating_add(round)
+				.saturating_add(p.dispute_window)
 		}
 
 		/// The fewest blocks from submission to a final result: an owner's deadline must
@@ -739,7 +768,9 @@ pub mod pallet {
 				.saturating_add(p.reveal_window)
 		}
 
-		/// Checks a reveal against its commitment and the model's output schema.
+		/// Checks a reveal against its commitment and the model's output schema, with one read
+		/// of the registry; returns how the model's outputs are compared, for the caller's
+		/// matching.
 		pub(crate) fn check_reveal(
 			job: JobId,
 			entry: &Job<T>,
@@ -748,7 +779,7 @@ pub mod pallet {
 			already: bool,
 			output: &[u8],
 			salt: &Salt,
-		) -> DispatchResult {
+		) -> Result<VerificationClass, DispatchError> {
 			ensure!(!already, Error::<T>::AlreadyRevealed);
 			match entry.status {
 				JobStatus::Revealing => {},
@@ -761,13 +792,12 @@ pub mod pallet {
 			let now = frame_system::Pallet::<T>::block_number();
 			ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
 			let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
-			let model_hash =
-				T::Models::weights_hash(entry.model).ok_or(Error::<T>::UnknownModel)?;
-			let expected = commitment(job, who, &model_hash, &entry.input_hash, output, salt);
+			let model = T::Models::model(entry.model).ok_or(Error::<T>::UnknownModel)?;
+			let expected =
+				commitment(job, who, &model.spec.weights_hash, &entry.input_hash, output, salt);
 			ensure!(expected == committed, Error::<T>::CommitmentMismatch);
-			let schema = T::Models::output_schema(entry.model).ok_or(Error::<T>::UnknownModel)?;
-			schema.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
-			Ok(())
+			model.spec.output.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
+			Ok(model.spec.verification)
 		}
 
 		/// Releases what is left of a job's hold back to its owner.

@@ -18,19 +18,9 @@ use sp_runtime::{
 	Perbill,
 };
 use verinfer_primitives::{
-	audit_probability, missed_deadline_slash, outputs_match, split_equally, split_fee,
-	ComputeStakingInterface, JobId, ModelRegistry, Reputation, RewardsHook, SlashDestination,
+	audit_probability, missed_deadline_slash, outputs_match, reputation_score, split_equally,
+	split_fee, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, SlashDestination,
 };
-
-/// A worker's reputation score in thousandths: the share of its record that is good, with
-/// failed audits weighing five times and missed deadlines twice as much as a delivered job.
-pub fn reputation_score(r: &Reputation) -> u32 {
-	let good = u64::from(r.jobs_completed).saturating_add(1);
-	let bad = u64::from(r.audits_failed)
-		.saturating_mul(5)
-		.saturating_add(u64::from(r.missed_deadlines).saturating_mul(2));
-	(good.saturating_mul(1000) / good.saturating_add(bad)) as u32
-}
 
 impl<T: Config> Pallet<T> {
 	/// `on_initialize`: ends the phases due in block `now`, then assigns queued jobs.
@@ -270,11 +260,6 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Whether two outputs of `model` match under its verification class.
-	pub(crate) fn matches(model: u32, a: &[u8], b: &[u8]) -> bool {
-		T::Models::verification_class(model).is_some_and(|class| outputs_match(&class, a, b))
-	}
-
 	/// Judges an audited job by the majority of the auditors that revealed.
 	fn judge(job: JobId, mut entry: Job<T>, now: BlockNumberFor<T>) {
 		let sides = Self::sides(job, &entry);
@@ -354,10 +339,13 @@ impl<T: Config> Pallet<T> {
 	/// output is compared once: the comparison is the costly part of judging.
 	pub(crate) fn sides(job: JobId, entry: &Job<T>) -> (Vec<T::AccountId>, Vec<T::AccountId>) {
 		let worker_output = entry.worker.as_ref().and_then(|w| Outputs::<T>::get(job, w));
+		// One read of the registry for all the comparisons; a model gone from it matches
+		// nothing.
+		let class = T::Models::model(entry.model).map(|m| m.spec.verification);
 		let (mut with_worker, mut against_worker) = (Vec::new(), Vec::new());
 		for slot in entry.auditors.iter().filter(|a| a.revealed) {
-			let agrees = match (&worker_output, Outputs::<T>::get(job, &slot.who)) {
-				(Some(w), Some(t)) => Self::matches(entry.model, w, &t),
+			let agrees = match (&worker_output, Outputs::<T>::get(job, &slot.who), &class) {
+				(Some(w), Some(t), Some(class)) => outputs_match(class, w, &t),
 				_ => false,
 			};
 			if agrees {
@@ -434,7 +422,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Pays an accepted job's fee out of the owner's hold and releases the rest.
 	fn pay(entry: &Job<T>, worker: &T::AccountId, auditors: &[T::AccountId]) {
-		let contributors = T::Models::royalties(entry.model).unwrap_or_default();
+		let contributors =
+			T::Models::model(entry.model).map(|m| m.spec.contributors).unwrap_or_default();
 		let shares: Vec<Perbill> = contributors.iter().map(|c| c.share).collect();
 		let split = split_fee(
 			entry.fee,

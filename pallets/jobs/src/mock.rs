@@ -17,7 +17,7 @@ use frame_system::EnsureRoot;
 use sp_core::H256;
 use sp_runtime::{BuildStorage, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelId, ModelSpec, TensorSchema, VerificationClass, WeightsFormat,
+	Contributor, ElementType, ModelId, ModelSpec, SpecBuilder, TensorSchema, VerificationClass,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -84,6 +84,8 @@ parameter_types! {
 	pub const Treasury: u64 = TREASURY;
 	pub const JobsPalletId: PalletId = PalletId(*b"vi/jobs ");
 	pub const RewardsPalletId: PalletId = PalletId(*b"py/rewrd");
+	/// The staking pallet's dispute window, which the Jobs pallet's timelines must fit.
+	pub const DisputeWindow: u64 = 100;
 }
 
 impl pallet_rewards::Config for Test {
@@ -132,8 +134,8 @@ impl pallet_compute_staking::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type Models = Models;
 	type ParamsOrigin = EnsureRoot<u64>;
-	type DisputeWindow = ConstU64<20>;
-	type DefaultUnbondingDelay = ConstU64<50>;
+	type DisputeWindow = DisputeWindow;
+	type DefaultUnbondingDelay = ConstU64<100>;
 	type DefaultMinWorkerStake = ConstU64<1_000>;
 	type DefaultMinAuditorStake = ConstU64<2_000>;
 	type MinStakeFloor = ConstU64<10>;
@@ -186,6 +188,7 @@ impl pallet_jobs::Config for Test {
 	type MaxAssignmentsPerBlock = ConstU32<16>;
 	type MaxAuditorsPerJob = ConstU32<5>;
 	type MaxBatch = ConstU32<16>;
+	type StakeLockedFor = DisputeWindow;
 	type WeightInfo = ();
 }
 
@@ -224,35 +227,16 @@ fn spec(
 	out_shape: &[u32],
 	verification: VerificationClass,
 ) -> ModelSpec<u64, u64> {
-	// Text has no shape; it may be up to 64 bytes.
-	let bytes =
-		|e: ElementType, s: &[u32]| e.byte_width().map_or(64, |w| w * s.iter().product::<u32>());
-	ModelSpec {
-		name: name.to_vec().try_into().unwrap(),
-		version: b"1".to_vec().try_into().unwrap(),
-		weights_hash: [name[0]; 32],
-		weights_format: WeightsFormat::SafeTensors,
-		weights_location: b"test".to_vec().try_into().unwrap(),
-		input: TensorSchema {
-			element,
-			shape: shape.to_vec().try_into().unwrap(),
-			max_bytes: bytes(element, shape),
-		},
-		output: TensorSchema {
-			element: out,
-			shape: out_shape.to_vec().try_into().unwrap(),
-			max_bytes: bytes(out, out_shape),
-		},
-		verification,
-		contributors: vec![Contributor {
+	SpecBuilder::new(name, 100)
+		.input(TensorSchema::fixed(element, shape))
+		.output(TensorSchema::fixed(out, out_shape))
+		.verification(verification)
+		.contributors(vec![Contributor {
 			who: CONTRIBUTOR,
 			payee: CONTRIBUTOR,
 			share: Perbill::from_percent(5),
-		}]
-		.try_into()
-		.unwrap(),
-		base_price: 100,
-	}
+		}])
+		.build()
 }
 
 /// Two approved models, a worker for each (and a second one for `EXACT`), three auditors.

@@ -7,7 +7,6 @@ use codec::{Codec, Decode, Encode};
 use frame_support::traits::Get;
 use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
-use sp_runtime::traits::Zero;
 use verinfer_primitives::{ComputeStakingInterface, JobId, ModelId, ModelRegistry, Reputation};
 
 /// A job as a dApp sees it.
@@ -218,9 +217,9 @@ impl<T: Config> Pallet<T> {
 	/// The fee estimate, for the runtime API.
 	pub fn estimate_fee(model: ModelId, input_len: u32) -> Option<FeeEstimate<BalanceOf<T>>> {
 		let params = Params::<T>::get()?;
-		let schema = T::Models::input_schema(model)?;
-		if !T::Models::accepts_jobs(model)
-			|| input_len > schema.max_bytes
+		let registered = T::Models::model(model)?;
+		if !registered.accepts_jobs()
+			|| input_len > registered.spec.input.max_bytes
 			|| input_len > T::MaxInputLen::get()
 		{
 			return None;
@@ -232,7 +231,7 @@ impl<T: Config> Pallet<T> {
 			.collect();
 		Some(FeeEstimate {
 			min_fee: params.min_fee,
-			model_price: T::Models::base_price(model).unwrap_or_else(Zero::zero),
+			model_price: registered.spec.base_price,
 			cheapest_worker: prices.iter().min().copied(),
 			highest_worker: prices.iter().max().copied(),
 			workers: prices.len() as u32,
@@ -248,7 +247,7 @@ impl<T: Config> Pallet<T> {
 				let reputation = T::Staking::reputation(&who);
 				Some(WorkerInfo {
 					stake: T::Staking::stake(&who),
-					score: crate::lifecycle::reputation_score(&reputation),
+					score: verinfer_primitives::reputation_score(&reputation),
 					reputation,
 					price: terms.price,
 					capacity: terms.capacity,

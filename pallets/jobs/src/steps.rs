@@ -4,7 +4,7 @@
 use crate::{pallet::*, types::*};
 use frame_support::{pallet_prelude::*, weights::Weight};
 use sp_runtime::traits::Saturating;
-use verinfer_primitives::{Commitment, JobId, Salt};
+use verinfer_primitives::{outputs_match, Commitment, JobId, Salt};
 
 /// The most workers a job is assigned to, releases included, before it is refunded: a job
 /// nobody can run in time does not circle through the queue forever.
@@ -113,7 +113,7 @@ impl<T: Config> Pallet<T> {
 			.map(|a| (a.commitment, a.revealed))
 			.ok_or(Error::<T>::NotAnAuditor)?;
 		ensure!(revealed || entry.in_current_round(slot), Error::<T>::RevealDeadlinePassed);
-		Self::check_reveal(job, &entry, who, commitment, revealed, &output, &salt)?;
+		let class = Self::check_reveal(job, &entry, who, commitment, revealed, &output, &salt)?;
 		if let Some(a) = entry.auditors.get_mut(slot) {
 			a.revealed = true;
 		}
@@ -121,7 +121,7 @@ impl<T: Config> Pallet<T> {
 			.worker
 			.as_ref()
 			.and_then(|w| Outputs::<T>::get(job, w))
-			.map(|worker_output| Self::matches(entry.model, &worker_output, &output));
+			.map(|worker_output| outputs_match(&class, &worker_output, &output));
 		Outputs::<T>::insert(job, who, output);
 		Self::delivered(who);
 		Self::deposit_event(Event::AuditRevealed {

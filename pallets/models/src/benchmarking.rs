@@ -10,9 +10,9 @@ use frame_support::traits::{
 use frame_system::RawOrigin;
 use sp_runtime::{traits::Saturating, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelId, ModelRegistry, ModelSpec, ModelStatus, TensorSchema,
-	VerificationClass, WeightsFormat, MAX_CONTRIBUTORS, MAX_LOCATION_LEN, MAX_NAME_LEN,
-	MAX_VERSION_LEN,
+	Contributor, ElementType, ModelId, ModelRegistry, ModelSpec, ModelStatus, SpecBuilder,
+	TensorSchema, VerificationClass, WeightsFormat, MAX_CONTRIBUTORS, MAX_LOCATION_LEN,
+	MAX_NAME_LEN, MAX_VERSION_LEN,
 };
 
 /// A valid description with `contributors` contributors and every byte field at its
@@ -30,31 +30,18 @@ pub(crate) fn spec_for<T: Config>(
 			Contributor { payee: who.clone(), who, share }
 		})
 		.collect();
-	ModelSpec {
-		name: name.try_into().unwrap_or_default(),
-		version: alloc::vec![b'v'; MAX_VERSION_LEN as usize].try_into().unwrap_or_default(),
-		weights_hash: [7u8; 32],
-		weights_format: WeightsFormat::SafeTensors,
-		weights_location: alloc::vec![b'l'; MAX_LOCATION_LEN as usize]
-			.try_into()
-			.unwrap_or_default(),
-		input: TensorSchema {
-			element: ElementType::U8,
-			shape: alloc::vec![1, 1, 28, 28].try_into().unwrap_or_default(),
-			max_bytes: 784,
-		},
-		output: TensorSchema {
-			element: ElementType::F32,
-			shape: alloc::vec![384].try_into().unwrap_or_default(),
-			max_bytes: 1536,
-		},
-		verification: VerificationClass::Tolerance {
+	SpecBuilder::new(&name, 1u32.into())
+		.version(&[b'v'; MAX_VERSION_LEN as usize])
+		.weights([7u8; 32], WeightsFormat::SafeTensors)
+		.location(&[b'l'; MAX_LOCATION_LEN as usize])
+		.input(TensorSchema::fixed(ElementType::U8, &[1, 1, 28, 28]))
+		.output(TensorSchema::fixed(ElementType::F32, &[384]))
+		.verification(VerificationClass::Tolerance {
 			max_abs: 1_000_000,
 			min_cosine: Perbill::from_parts(999_000_000),
-		},
-		contributors: contributors.try_into().unwrap_or_default(),
-		base_price: 1u32.into(),
-	}
+		})
+		.contributors(contributors)
+		.build()
 }
 
 /// A funded account that registered a proposal with `contributors` contributors.

@@ -1,37 +1,11 @@
 //! The registry as other pallets see it: [`ModelRegistry`].
 
 use crate::{BalanceOf, Config, Models, Pallet};
-use verinfer_primitives::{
-	Contributors, ModelId, ModelRegistry, ModelStatus, TensorSchema, VerificationClass, WeightsHash,
-};
+use verinfer_primitives::{ModelId, ModelRegistry, ModelView};
 
 impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
-	fn status(model: ModelId) -> Option<ModelStatus> {
-		Models::<T>::get(model).map(|m| m.status)
-	}
-
-	fn verification_class(model: ModelId) -> Option<VerificationClass> {
-		Models::<T>::get(model).map(|m| m.spec.verification)
-	}
-
-	fn input_schema(model: ModelId) -> Option<TensorSchema> {
-		Models::<T>::get(model).map(|m| m.spec.input)
-	}
-
-	fn output_schema(model: ModelId) -> Option<TensorSchema> {
-		Models::<T>::get(model).map(|m| m.spec.output)
-	}
-
-	fn weights_hash(model: ModelId) -> Option<WeightsHash> {
-		Models::<T>::get(model).map(|m| m.spec.weights_hash)
-	}
-
-	fn base_price(model: ModelId) -> Option<BalanceOf<T>> {
-		Models::<T>::get(model).map(|m| m.spec.base_price)
-	}
-
-	fn royalties(model: ModelId) -> Option<Contributors<T::AccountId>> {
-		Models::<T>::get(model).map(|m| m.spec.contributors)
+	fn model(model: ModelId) -> Option<ModelView<T::AccountId, BalanceOf<T>>> {
+		Models::<T>::get(model).map(|m| ModelView { status: m.status, spec: m.spec })
 	}
 
 	#[cfg(feature = "runtime-benchmarks")]

@@ -9,7 +9,7 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelSpec, TensorSchema, VerificationClass, WeightsFormat,
+	Contributor, ElementType, ModelSpec, SpecBuilder, TensorSchema, WeightsFormat,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -77,28 +77,14 @@ impl pallet_models::Config for Test {
 
 /// A valid model description named `name`, with one contributor (account 2, 10 %).
 pub fn spec(name: &str) -> ModelSpec<u64, u64> {
-	ModelSpec {
-		name: name.as_bytes().to_vec().try_into().unwrap(),
-		version: b"1.0.0".to_vec().try_into().unwrap(),
-		weights_hash: [1u8; 32],
-		weights_format: WeightsFormat::PyTorchPickle,
-		weights_location: b"pypi:digit-recognizer-py==0.1.0".to_vec().try_into().unwrap(),
-		input: TensorSchema {
-			element: ElementType::U8,
-			shape: vec![28, 28].try_into().unwrap(),
-			max_bytes: 784,
-		},
-		output: TensorSchema {
-			element: ElementType::I32,
-			shape: vec![10].try_into().unwrap(),
-			max_bytes: 40,
-		},
-		verification: VerificationClass::Exact,
-		contributors: vec![Contributor { who: 2, payee: 2, share: Perbill::from_percent(10) }]
-			.try_into()
-			.unwrap(),
-		base_price: 5,
-	}
+	SpecBuilder::new(name.as_bytes(), 5)
+		.version(b"1.0.0")
+		.weights([1u8; 32], WeightsFormat::PyTorchPickle)
+		.location(b"pypi:digit-recognizer-py==0.1.0")
+		.input(TensorSchema::fixed(ElementType::U8, &[28, 28]))
+		.output(TensorSchema::fixed(ElementType::I32, &[10]))
+		.contributors(vec![Contributor { who: 2, payee: 2, share: Perbill::from_percent(10) }])
+		.build()
 }
 
 /// Genesis: accounts 1 to 5 endowed, the pot at the existential deposit, and one approved

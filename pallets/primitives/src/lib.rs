@@ -17,21 +17,26 @@
 //! - **Contributors.** The people named in a model's entry, each with a royalty share of
 //!   every job fee ([`Contributor`]). The shares of one model add up to at most 100 %.
 //! - **Workers and auditors.** Accounts that bonded stake in the `ComputeStaking` pallet.
-//!   Workers serve models and run jobs; auditors re-run a sample of them. Misbehaviour is
-//!   punished by slashing a fraction of the bond ([`SlashDestination`] says where the
-//!   slashed funds go). Each bonded account keeps [`Reputation`] counters.
+//!   Workers serve models and run jobs; auditors re-run a sample of them. A result that
+//!   fails an audit costs a fraction of the bond; a missed deadline a fixed amount in
+//!   proportion to the job's fee ([`missed_deadline_slash`]). [`SlashDestination`] says
+//!   where slashed funds go. Each bonded account keeps [`Reputation`] counters, which
+//!   [`reputation_score`] turns into the score (in thousandths) that the `Jobs` pallet
+//!   filters and weights workers by.
 //!
 //! ## Traits
 //!
-//! Pallets never name each other. A pallet that needs the registry or the stakes (the
-//! `Jobs` pallet, `ComputeStaking` for the registry) takes a [`ModelRegistry`] or a
-//! [`ComputeStakingInterface`] in its `Config`, and its tests use a mock of that trait.
+//! Pallets never name each other. A pallet that needs the registry or the stakes (`Jobs`;
+//! `ComputeStaking` and `Rewards` for the registry) takes a [`ModelRegistry`] or a
+//! [`ComputeStakingInterface`] in its `Config`; its tests plug in a mock of the trait or
+//! the real pallet.
 //!
 //! The `Jobs` pallet reports verified work (accepted results, honest audits, model usage)
 //! to the era reward stream through a [`RewardsHook`].
 //!
-//! Every collection here is bounded and every type has a bounded encoding
-//! (`MaxEncodedLen`), so the types can sit in runtime storage and calls.
+//! Every type that sits in runtime storage or calls is bounded and has a bounded encoding
+//! (`MaxEncodedLen`); the views the traits return ([`ModelView`], [`WorkerTerms`]) and the
+//! helpers' results are plain values.
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
@@ -44,7 +49,7 @@ mod model;
 mod rewards;
 mod schema;
 mod staking;
-mod verdict;
+mod verification;
 
 pub use commitment::*;
 pub use economics::*;
@@ -52,4 +57,4 @@ pub use model::*;
 pub use rewards::*;
 pub use schema::*;
 pub use staking::*;
-pub use verdict::*;
+pub use verification::*;

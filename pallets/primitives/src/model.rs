@@ -1,7 +1,7 @@
 //! Models in the registry: their description, lifecycle and the trait other pallets read
 //! them through.
 
-use crate::{TensorSchema, VerificationClass, WeightsFormat};
+use crate::{TensorSchema, VerificationClass};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,32 @@ pub type ModelId = u32;
 
 /// The sha256 of a model's weights file, as `sha256sum` prints it (but raw bytes).
 pub type WeightsHash = [u8; 32];
+
+/// The file format of a model's weights, which tells the worker which loader to use.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum WeightsFormat {
+	/// A PyTorch `torch.save` pickle (`.pt`, `.pth`).
+	PyTorchPickle,
+	/// Hugging Face safetensors.
+	SafeTensors,
+	/// ONNX protobuf.
+	Onnx,
+	/// burn's own record format (`.mpk`).
+	BurnRecord,
+}
 
 /// The longest model name, in bytes.
 pub const MAX_NAME_LEN: u32 = 64;
@@ -131,41 +157,110 @@ pub struct ModelSpec<AccountId, Balance> {
 	pub base_price: Balance,
 }
 
-/// Read access to the model registry, for pallets that take jobs for models.
-///
-/// Implemented by the `Models` pallet; a mock implements it in other pallets' tests.
-pub trait ModelRegistry<AccountId, Balance> {
-	/// The model's status, `None` if no such model is registered.
-	fn status(model: ModelId) -> Option<ModelStatus>;
+/// Builds [`ModelSpec`]s for tests and benchmarks: every pallet's mock and benchmark starts
+/// from [`SpecBuilder::new`] and changes only what it tests.
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+pub struct SpecBuilder<AccountId, Balance>(ModelSpec<AccountId, Balance>);
 
-	/// Whether the model takes new jobs: only approved models do.
-	fn accepts_jobs(model: ModelId) -> bool {
-		Self::status(model) == Some(ModelStatus::Approved)
+#[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
+impl<AccountId, Balance> SpecBuilder<AccountId, Balance> {
+	/// A valid description named `name` (truncated to [`MAX_NAME_LEN`]): version `1`,
+	/// safetensors weights with hash `[name[0]; 32]` at location `test`, a 4-byte `U8` input
+	/// and output, exact verification, no contributors, and `price`.
+	pub fn new(name: &[u8], price: Balance) -> Self {
+		let schema = TensorSchema::fixed(crate::ElementType::U8, &[4]);
+		Self(ModelSpec {
+			name: BoundedVec::truncate_from(name.to_vec()),
+			version: BoundedVec::truncate_from(b"1".to_vec()),
+			weights_hash: [name.first().copied().unwrap_or_default(); 32],
+			weights_format: WeightsFormat::SafeTensors,
+			weights_location: BoundedVec::truncate_from(b"test".to_vec()),
+			input: schema.clone(),
+			output: schema,
+			verification: VerificationClass::Exact,
+			contributors: BoundedVec::new(),
+			base_price: price,
+		})
 	}
 
-	/// How results of the model are compared.
-	fn verification_class(model: ModelId) -> Option<VerificationClass>;
+	/// The version string (truncated to [`MAX_VERSION_LEN`]).
+	pub fn version(mut self, version: &[u8]) -> Self {
+		self.0.version = BoundedVec::truncate_from(version.to_vec());
+		self
+	}
 
-	/// The schema a job's input must match.
-	fn input_schema(model: ModelId) -> Option<TensorSchema>;
+	/// The weights file's hash and format.
+	pub fn weights(mut self, hash: WeightsHash, format: WeightsFormat) -> Self {
+		self.0.weights_hash = hash;
+		self.0.weights_format = format;
+		self
+	}
 
-	/// The schema of the model's output.
-	fn output_schema(model: ModelId) -> Option<TensorSchema>;
+	/// Where the weights file is fetched from (truncated to [`MAX_LOCATION_LEN`]).
+	pub fn location(mut self, location: &[u8]) -> Self {
+		self.0.weights_location = BoundedVec::truncate_from(location.to_vec());
+		self
+	}
 
-	/// The sha256 of the model's weights file.
-	fn weights_hash(model: ModelId) -> Option<WeightsHash>;
+	/// The input schema.
+	pub fn input(mut self, schema: TensorSchema) -> Self {
+		self.0.input = schema;
+		self
+	}
 
-	/// The suggested fee per job.
-	fn base_price(model: ModelId) -> Option<Balance>;
+	/// The output schema.
+	pub fn output(mut self, schema: TensorSchema) -> Self {
+		self.0.output = schema;
+		self
+	}
 
-	/// Who receives royalties (their payee accounts) and their shares, whose sum is at most
-	/// 100 %.
-	fn royalties(model: ModelId) -> Option<Contributors<AccountId>>;
+	/// How results are compared.
+	pub fn verification(mut self, class: VerificationClass) -> Self {
+		self.0.verification = class;
+		self
+	}
+
+	/// The contributors (at most [`MAX_CONTRIBUTORS`]; more are dropped).
+	pub fn contributors(mut self, contributors: alloc::vec::Vec<Contributor<AccountId>>) -> Self {
+		self.0.contributors = BoundedVec::truncate_from(contributors);
+		self
+	}
+
+	/// The description.
+	pub fn build(self) -> ModelSpec<AccountId, Balance> {
+		self.0
+	}
+}
+
+/// A registered model as other pallets read it: its status and what its owner registered.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ModelView<AccountId, Balance> {
+	/// Where the model is in its lifecycle.
+	pub status: ModelStatus,
+	/// What its owner registered: schemas, verification class, weights and royalties.
+	pub spec: ModelSpec<AccountId, Balance>,
+}
+
+impl<AccountId, Balance> ModelView<AccountId, Balance> {
+	/// Whether the model takes new jobs: only approved models do.
+	pub fn accepts_jobs(&self) -> bool {
+		self.status == ModelStatus::Approved
+	}
+}
+
+/// Read access to the model registry, for pallets that take jobs for models.
+///
+/// Implemented by the `Models` pallet; other pallets' tests use it or a mock. A
+/// caller reads a model once per step ([`ModelRegistry::model`]: one storage read) and takes
+/// every field it needs from the view.
+pub trait ModelRegistry<AccountId, Balance> {
+	/// The model, `None` if no such model is registered.
+	fn model(model: ModelId) -> Option<ModelView<AccountId, Balance>>;
 
 	/// Registers and approves a model with the given schemas and the most contributors, for
-	/// another pallet's benchmarks; `None` if this
-	/// registry cannot (the default, so that a registry built without benchmarks still
-	/// implements the trait when another crate turns this feature on).
+	/// another pallet's benchmarks; `None` if this registry cannot (the default, so that a
+	/// registry built without benchmarks still implements the trait when another crate
+	/// turns this feature on).
 	#[cfg(feature = "runtime-benchmarks")]
 	fn register_approved_for_benchmark(
 		_owner: AccountId,

@@ -1,9 +1,9 @@
-//! How a model's input and output look, and how two results of it are compared.
+//! How a model's input and output look: tensor schemas and their canonical encodings.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
-use sp_runtime::{traits::ConstU32, BoundedVec, Perbill};
+use sp_runtime::{traits::ConstU32, BoundedVec};
 
 /// The most dimensions a tensor schema may have. Four covers images in NCHW layout.
 pub const MAX_TENSOR_RANK: u32 = 4;
@@ -96,6 +96,18 @@ pub struct TensorSchema {
 }
 
 impl TensorSchema {
+	/// The schema of a tensor of `element`s shaped `shape` (at most [`MAX_TENSOR_RANK`]
+	/// dimensions; more are dropped), as long as the shape implies. Text (no width) may be
+	/// up to 64 bytes.
+	pub fn fixed(element: ElementType, shape: &[u32]) -> Self {
+		let shape = TensorShape::truncate_from(shape.to_vec());
+		let max_bytes = element
+			.byte_width()
+			.and_then(|w| shape.iter().try_fold(w, |acc, d| acc.checked_mul(*d)))
+			.unwrap_or(64);
+		Self { element, shape, max_bytes }
+	}
+
 	/// The byte length that the shape implies for a numeric tensor, `None` on overflow or
 	/// for text.
 	pub fn implied_bytes(&self) -> Option<u32> {
@@ -179,73 +191,6 @@ pub fn decode_f32s(bytes: &[u8]) -> Option<alloc::vec::Vec<f32>> {
 	})
 }
 
-/// The file format of a model's weights, which tells the worker which loader to use.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Serialize,
-	Deserialize,
-)]
-pub enum WeightsFormat {
-	/// A PyTorch `torch.save` pickle (`.pt`, `.pth`).
-	PyTorchPickle,
-	/// Hugging Face safetensors.
-	SafeTensors,
-	/// ONNX protobuf.
-	Onnx,
-	/// burn's own record format (`.mpk`).
-	BurnRecord,
-}
-
-/// How the results of two executions of the same job are compared.
-#[derive(
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Serialize,
-	Deserialize,
-)]
-pub enum VerificationClass {
-	/// Integer-only models whose outputs are bit-identical on every backend: results match
-	/// when their canonical encodings (and so their hashes) are equal.
-	Exact,
-	/// Float models. Results match when every element differs by at most `max_abs` and the
-	/// cosine similarity of the two output vectors is at least `min_cosine`.
-	Tolerance {
-		/// The largest element-wise absolute difference, in billionths (1e-9) so that the
-		/// runtime compares integers only: `1_000_000` is 1e-3.
-		max_abs: u32,
-		/// The smallest cosine similarity of the two outputs.
-		min_cosine: Perbill,
-	},
-}
-
-impl VerificationClass {
-	/// A tolerance must allow some difference and ask for a positive similarity, or it
-	/// would either reject every float result or accept noise.
-	pub fn is_valid(&self) -> bool {
-		match self {
-			Self::Exact => true,
-			Self::Tolerance { max_abs, min_cosine } => *max_abs > 0 && !min_cosine.is_zero(),
-		}
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -302,16 +247,5 @@ mod tests {
 		let image = schema(ElementType::U8, &[28, 28], 784);
 		assert_eq!(image.check(&[0u8; 784]), Ok(()));
 		assert_eq!(image.check(&[0u8; 783]), Err(SchemaError::WrongLength));
-	}
-
-	#[test]
-	fn tolerance_must_be_positive() {
-		assert!(VerificationClass::Exact.is_valid());
-		let ok = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::one() };
-		assert!(ok.is_valid());
-		let zero = VerificationClass::Tolerance { max_abs: 0, min_cosine: Perbill::one() };
-		assert!(!zero.is_valid());
-		let no_cos = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::zero() };
-		assert!(!no_cos.is_valid());
 	}
 }

@@ -34,6 +34,17 @@ pub struct Reputation {
 	pub missed_deadlines: u32,
 }
 
+/// A worker's reputation score in thousandths: the share of its record that is good, with
+/// failed audits weighing five times and missed deadlines twice as much as a delivered job.
+pub fn reputation_score(r: &Reputation) -> u32 {
+	// `good` is at least 1, so the division is defined; the quotient is at most 1000.
+	let good = u64::from(r.jobs_completed).saturating_add(1);
+	let bad = u64::from(r.audits_failed)
+		.saturating_mul(5)
+		.saturating_add(u64::from(r.missed_deadlines).saturating_mul(2));
+	(good.saturating_mul(1000) / good.saturating_add(bad)) as u32
+}
+
 /// Where slashed stake goes.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -81,8 +92,7 @@ pub enum RoleKind {
 
 /// Access to the bonded workers and auditors, for pallets that assign and judge work.
 ///
-/// Implemented by the `ComputeStaking` pallet; a mock implements it in other pallets'
-/// tests. "Active" means bonded at or above the role's minimum stake and not chilled: only
+/// Implemented by the `ComputeStaking` pallet; other pallets' tests use it or a mock. "Active" means bonded at or above the role's minimum stake and not chilled: only
 /// active accounts should be given new work. Slashing applies to any bonded account,
 /// active or not.
 pub trait ComputeStakingInterface<AccountId, Balance> {
@@ -114,21 +124,8 @@ pub trait ComputeStakingInterface<AccountId, Balance> {
 	/// Records that `who` missed a deadline.
 	fn note_missed_deadline(who: &AccountId);
 
-	/// How many active workers serve `model`.
-	fn active_worker_count(model: ModelId) -> u32;
-
-	/// The active worker at `index` (0-based) among those serving `model`, so a caller can
-	/// pick one uniformly at random with one storage read.
-	fn active_worker_at(model: ModelId, index: u32) -> Option<AccountId>;
-
 	/// The active workers serving `model`, at most the runtime's bound.
 	fn active_workers(model: ModelId) -> Vec<AccountId>;
-
-	/// How many auditors are active.
-	fn active_auditor_count() -> u32;
-
-	/// The active auditor at `index` (0-based).
-	fn active_auditor_at(index: u32) -> Option<AccountId>;
 
 	/// The active auditors, at most the runtime's bound.
 	fn active_auditors() -> Vec<AccountId>;

@@ -17,7 +17,9 @@ impl<T: Config> RewardsHook<T::AccountId> for Pallet<T> {
 		if units == 0 || !Params::<T>::exists() {
 			return;
 		}
-		let Some(contributors) = T::Models::royalties(model) else { return };
+		let Some(contributors) = T::Models::model(model).map(|m| m.spec.contributors) else {
+			return;
+		};
 		// The usage is shared by royalty share, so a model's contributors together earn
 		// the same points per unit whatever their shares add up to.
 		let weights: Vec<u32> = contributors.iter().map(|c| c.share.deconstruct()).collect();

@@ -15,9 +15,7 @@ use frame_support::{
 };
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
-use verinfer_primitives::{
-	Contributor, ElementType, ModelSpec, TensorSchema, VerificationClass, WeightsFormat,
-};
+use verinfer_primitives::{Contributor, ModelSpec, SpecBuilder};
 
 type Block = frame_system::mocking::MockBlock<Test>;
 
@@ -114,20 +112,7 @@ pub fn params() -> crate::RewardParamsOf<Test> {
 }
 
 fn spec(name: &[u8], contributors: Vec<Contributor<u64>>) -> ModelSpec<u64, u64> {
-	let schema =
-		TensorSchema { element: ElementType::U8, shape: vec![4].try_into().unwrap(), max_bytes: 4 };
-	ModelSpec {
-		name: name.to_vec().try_into().unwrap(),
-		version: b"1".to_vec().try_into().unwrap(),
-		weights_hash: [name[0]; 32],
-		weights_format: WeightsFormat::SafeTensors,
-		weights_location: b"test".to_vec().try_into().unwrap(),
-		input: schema.clone(),
-		output: schema,
-		verification: VerificationClass::Exact,
-		contributors: contributors.try_into().unwrap(),
-		base_price: 100,
-	}
+	SpecBuilder::new(name, 100).contributors(contributors).build()
 }
 
 /// The test externalities with the stream's parameters at genesis, or none.

@@ -148,8 +148,9 @@ parameter_types! {
 	/// The treasury's pallet id: `pallet-treasury` (see [`governance`]) owns the pot below,
 	/// so every deposit, fee share and slash sent here is the treasury's to spend.
 	pub const TreasuryPalletId: PalletId = PalletId(*b"py/trsry");
-	/// The treasury pot: receives rejected model deposits and slashed stake. Endowed with
-	/// the existential deposit at genesis so that even a tiny slash can be credited to it.
+	/// The treasury pot: receives rejected model deposits, slashed stake, the treasury's
+	/// share of job fees, payouts that cannot be made and rewards that expire unclaimed.
+	/// Endowed with the existential deposit at genesis so that even a tiny credit lands.
 	pub TreasuryAccount: AccountId = TreasuryPalletId::get().into_account_truncating();
 }
 
@@ -165,9 +166,10 @@ impl pallet_models::Config for Runtime {
 }
 
 parameter_types! {
-	/// How long after a job a dispute about it can still slash its worker and auditors.
-	/// Provisional until the `Jobs` pallet fixes its deadlines; the unbonding delay can never
-	/// be set below it.
+	/// How long stake stays slashable once it stops backing new work: the unbonding delay
+	/// can never be set below it, and the `Jobs` pallet refuses parameters whose longest job
+	/// timeline (`pallet_jobs::Pallet::slashable_span`, about 70 minutes under the genesis
+	/// parameters) exceeds it. Both pallets take this one constant.
 	pub const DisputeWindow: BlockNumber = 2 * HOURS;
 }
 
@@ -237,8 +239,9 @@ impl pallet_jobs::Config for Runtime {
 	/// Root only: the `root` track, or the sudo key on the development chain. No track of
 	/// production length decides within a job's dispute window (an hour), so on a live chain
 	/// an unsettled dispute expires and refunds the job's owner, slashing nobody; Root can
-	/// still settle it in time on the development pace, or where governance has lengthened
-	/// the window.
+	/// still settle it in time on the development pace. Governance may lengthen the window
+	/// only as far as `DisputeWindow` allows (the whole job timeline must fit in it), which
+	/// is still shorter than the `root` track's decision period.
 	type DisputeOrigin = EnsureRoot<AccountId>;
 	type TreasuryAccount = TreasuryAccount;
 	type PalletId = JobsPalletId;
@@ -249,6 +252,7 @@ impl pallet_jobs::Config for Runtime {
 	type MaxJobsPerBlock = ConstU32<128>;
 	type MaxAssignmentsPerBlock = ConstU32<32>;
 	type MaxAuditorsPerJob = ConstU32<5>;
+	type StakeLockedFor = DisputeWindow;
 	/// A worker settles up to 64 jobs per transaction (`commit_results`, ...); the
 	/// assignment rate is 32 per block, so one batch per block keeps up.
 	type MaxBatch = ConstU32<64>;
@@ -271,8 +275,8 @@ impl pallet_rewards::Config for Runtime {
 	type HistoryDepth = ConstU32<28>;
 	/// Eras shorter than a minute would close more often than anyone claims.
 	type MinEraLength = ConstU32<{ MINUTES }>;
-	/// A ceiling against a slip of the finger in a referendum: 0.5 % of the dev chain's
-	/// total issuance per era.
+	/// A ceiling against a slip of the finger in a referendum: about 0.8 % of the dev
+	/// chain's genesis issuance (12 M INF) per era.
 	type MaxEmissionPerEra = ConstU128<{ 100_000 * INF }>;
 	type MaxCleanupPerBlock = ConstU32<256>;
 	type WeightInfo = pallet_rewards::weights::SubstrateWeight<Runtime>;

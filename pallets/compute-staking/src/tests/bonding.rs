@@ -155,8 +155,8 @@ fn active_sets_are_bounded() {
 			Staking::bond_auditor(RuntimeOrigin::signed(7), MIN_AUDITOR),
 			Error::<Test>::TooManyAuditors
 		);
-		assert_eq!(Staking::active_worker_count(0), 3);
-		assert_eq!(Staking::active_auditor_count(), 3);
+		assert_eq!(Staking::active_workers(0).len(), 3);
+		assert_eq!(Staking::active_auditors().len(), 3);
 		assert_conserved();
 	});
 }

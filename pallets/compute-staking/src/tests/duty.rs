@@ -17,7 +17,7 @@ fn chill_and_activate_move_an_account_out_of_and_into_duty() {
 		assert_ok!(Staking::chill(RuntimeOrigin::signed(2)));
 		assert!(!Staking::is_active_worker(&1, 0));
 		assert!(!Staking::is_active_auditor(&2));
-		assert_eq!(Staking::active_worker_count(0), 0);
+		assert_eq!(Staking::active_workers(0).len(), 0);
 		assert!(ActiveAuditors::<Test>::get().is_empty());
 		assert_eq!(events().last(), Some(&Event::Chilled { who: 2 }));
 		// Still bonded, still slashable.
@@ -123,7 +123,7 @@ fn a_chilled_worker_updates_without_joining_sets() {
 			Default::default(),
 			8
 		));
-		assert_eq!(Staking::active_worker_count(3), 0);
+		assert_eq!(Staking::active_workers(3).len(), 0);
 		assert_conserved();
 	});
 }

@@ -79,7 +79,7 @@ fn a_slash_below_the_minimum_takes_the_account_off_duty() {
 		worker(1, 150, &[0, 1]);
 		assert_eq!(Staking::slash(&1, Perbill::from_percent(50), SlashDestination::Treasury), 75);
 		assert!(!Staking::is_active_worker(&1, 0));
-		assert_eq!(Staking::active_worker_count(1), 0);
+		assert_eq!(Staking::active_workers(1).len(), 0);
 		assert_eq!(events().last(), Some(&Event::Chilled { who: 1 }));
 		assert_conserved();
 	});
@@ -136,14 +136,14 @@ fn active_sets_answer_index_queries() {
 		worker(1, 150, &[0]);
 		worker(2, 150, &[0]);
 		auditor(3, MIN_AUDITOR);
-		assert_eq!(Staking::active_worker_count(0), 2);
-		assert_eq!(Staking::active_worker_at(0, 1), Some(2));
-		assert_eq!(Staking::active_worker_at(0, 2), None);
-		assert_eq!(Staking::active_worker_count(7), 0);
-		assert_eq!(Staking::active_worker_at(7, 0), None);
-		assert_eq!(Staking::active_auditor_count(), 1);
-		assert_eq!(Staking::active_auditor_at(0), Some(3));
-		assert_eq!(Staking::active_auditor_at(1), None);
+		assert_eq!(Staking::active_workers(0).len(), 2);
+		assert_eq!(Staking::active_workers(0).get(1).copied(), Some(2));
+		assert_eq!(Staking::active_workers(0).get(2).copied(), None);
+		assert_eq!(Staking::active_workers(7).len(), 0);
+		assert_eq!(Staking::active_workers(7).get(0).copied(), None);
+		assert_eq!(Staking::active_auditors().len(), 1);
+		assert_eq!(Staking::active_auditors().get(0).copied(), Some(3));
+		assert_eq!(Staking::active_auditors().get(1).copied(), None);
 	});
 }
 

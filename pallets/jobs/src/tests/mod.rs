@@ -72,7 +72,7 @@ pub fn salt_of(who: u64) -> Salt {
 
 pub fn commitment_of(id: JobId, who: u64, output: &[u8]) -> [u8; 32] {
 	let j = job(id);
-	let model_hash = Models::weights_hash(j.model).unwrap();
+	let model_hash = <Models as ModelRegistry<u64, u64>>::model(j.model).unwrap().spec.weights_hash;
 	commitment(id, &who, &model_hash, &j.input_hash, output, &salt_of(who))
 }
 

@@ -176,3 +176,27 @@ fn a_parameter_change_never_applies_to_jobs_in_flight() {
 		assert_eq!(job(after).phase_ends, 52);
 	});
 }
+
+#[test]
+fn parameters_whose_timeline_outlives_the_stake_are_refused() {
+	use frame_support::assert_ok;
+	new_test_ext().execute_with(|| {
+		let locked: u64 = <Test as crate::Config>::StakeLockedFor::get();
+		let p = params();
+		let span = Jobs::slashable_span(&p);
+		// Commit, two rounds of draw delay + audit + reveal, and the dispute window.
+		let round = u64::from(crate::DRAW_DELAY) + p.audit_window + p.reveal_window;
+		assert_eq!(span, p.commit_window + 2 * round + p.dispute_window);
+		assert!(span <= locked, "the mock's own parameters fit");
+		// A dispute window that ends exactly when the stake may leave is accepted...
+		let fits = crate::JobParams { dispute_window: p.dispute_window + (locked - span), ..p };
+		assert_ok!(Jobs::set_params(RuntimeOrigin::root(), fits.clone()));
+		// ...and one block more is refused, leaving the parameters as they were.
+		let longer = crate::JobParams { dispute_window: fits.dispute_window + 1, ..fits.clone() };
+		assert_noop!(
+			Jobs::set_params(RuntimeOrigin::root(), longer),
+			Error::<Test>::TimelineOutlivesStake
+		);
+		assert_eq!(crate::Params::<Test>::get(), Some(fits));
+	});
+}

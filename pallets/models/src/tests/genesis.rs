@@ -7,7 +7,7 @@ use verinfer_primitives::{ModelRegistry, ModelStatus};
 #[test]
 fn genesis_models_are_approved_without_a_deposit() {
 	ext(true).execute_with(|| {
-		let registry = <Pallet<Test> as ModelRegistry<u64, u64>>::status(0);
+		let registry = <Pallet<Test> as ModelRegistry<u64, u64>>::model(0).map(|m| m.status);
 		assert_eq!(registry, Some(ModelStatus::Approved));
 		let info = Models::<Test>::get(0).unwrap();
 		assert_eq!((info.owner, info.deposit, info.registered_at), (5, 0, 0));

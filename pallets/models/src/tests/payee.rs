@@ -12,7 +12,8 @@ fn a_contributor_redirects_its_royalties() {
 		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), spec("digits")));
 		assert_ok!(Pallet::<Test>::approve_model(RuntimeOrigin::root(), 0));
 		assert_ok!(Pallet::<Test>::set_contributor_payee(RuntimeOrigin::signed(2), 0, 4));
-		let royalties = <Pallet<Test> as ModelRegistry<u64, u64>>::royalties(0).unwrap();
+		let royalties =
+			<Pallet<Test> as ModelRegistry<u64, u64>>::model(0).unwrap().spec.contributors;
 		assert_eq!((royalties[0].who, royalties[0].payee), (2, 4));
 		assert_eq!(
 			events().last(),

@@ -30,7 +30,8 @@ fn registers_a_proposal_and_holds_the_deposit() {
 		assert_eq!(ModelIdByName::<Test>::get((info.spec.name, info.spec.version)), Some(0));
 		assert_eq!(events(), vec![Event::ModelRegistered { model: 0, owner: 1, deposit: DEPOSIT }]);
 		// A proposal takes no jobs.
-		assert!(!<crate::Pallet<Test> as ModelRegistry<u64, u64>>::accepts_jobs(0));
+		assert!(!<crate::Pallet<Test> as ModelRegistry<u64, u64>>::model(0)
+			.is_some_and(|m| m.accepts_jobs()));
 		assert_conserved();
 	});
 }

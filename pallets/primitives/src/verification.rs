@@ -1,4 +1,5 @@
-//! Comparing two results of the same job, by the model's verification class.
+//! Verification classes: how two results of the same job are compared
+//! ([`VerificationClass`]), and the comparison itself ([`outputs_match`]).
 //!
 //! `Exact` results match when their bytes are equal. `Tolerance` results are vectors of
 //! little-endian f32; they match when every pair of elements differs by at most `max_abs`
@@ -8,9 +9,52 @@
 //! fixed-point integer of billionths (rounded toward negative infinity), and the checks are
 //! done in integer arithmetic, so every validator reaches the same verdict.
 
-use crate::VerificationClass;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use serde::{Deserialize, Serialize};
 use sp_core::U512;
 use sp_runtime::Perbill;
+
+/// How the results of two executions of the same job are compared.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum VerificationClass {
+	/// Integer-only models whose outputs are bit-identical on every backend: results match
+	/// when their canonical encodings (and so their hashes) are equal.
+	Exact,
+	/// Float models. Results match when every element differs by at most `max_abs` and the
+	/// cosine similarity of the two output vectors is at least `min_cosine`.
+	Tolerance {
+		/// The largest element-wise absolute difference, in billionths (1e-9) so that the
+		/// runtime compares integers only: `1_000_000` is 1e-3.
+		max_abs: u32,
+		/// The smallest cosine similarity of the two outputs.
+		min_cosine: Perbill,
+	},
+}
+
+impl VerificationClass {
+	/// A tolerance must allow some difference and ask for a positive similarity, or it
+	/// would either reject every float result or accept noise.
+	pub fn is_valid(&self) -> bool {
+		match self {
+			Self::Exact => true,
+			Self::Tolerance { max_abs, min_cosine } => *max_abs > 0 && !min_cosine.is_zero(),
+		}
+	}
+}
 
 /// Fixed-point scale of decoded floats: one unit is 1e-9.
 pub const NANO: i128 = 1_000_000_000;
@@ -136,6 +180,17 @@ fn cosine_at_least(x: &[i128], y: &[i128], c: Perbill) -> bool {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn tolerance_must_be_positive() {
+		assert!(VerificationClass::Exact.is_valid());
+		let ok = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::one() };
+		assert!(ok.is_valid());
+		let zero = VerificationClass::Tolerance { max_abs: 0, min_cosine: Perbill::one() };
+		assert!(!zero.is_valid());
+		let no_cos = VerificationClass::Tolerance { max_abs: 1, min_cosine: Perbill::zero() };
+		assert!(!no_cos.is_valid());
+	}
 
 	fn bytes(v: &[f32]) -> alloc::vec::Vec<u8> {
 		v.iter().flat_map(|f| f.to_le_bytes()).collect()
