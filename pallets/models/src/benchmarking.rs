@@ -83,7 +83,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), spec);
 
-		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(id), Some(ModelStatus::Proposed));
+		assert_eq!(
+			<Pallet<T> as ModelRegistry<_, _>>::model(id).map(|m| m.status),
+			Some(ModelStatus::Proposed)
+		);
 	}
 
 	#[benchmark]
@@ -94,7 +97,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);
 
-		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(id), Some(ModelStatus::Approved));
+		assert_eq!(
+			<Pallet<T> as ModelRegistry<_, _>>::model(id).map(|m| m.status),
+			Some(ModelStatus::Approved)
+		);
 		Ok(())
 	}
 
@@ -106,7 +112,7 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);
 
-		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(id), None);
+		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::model(id).map(|m| m.status), None);
 		Ok(())
 	}
 
@@ -120,7 +126,10 @@ mod benchmarks {
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, id);
 
-		assert_eq!(<Pallet<T> as ModelRegistry<_, _>>::status(id), Some(ModelStatus::Deprecated));
+		assert_eq!(
+			<Pallet<T> as ModelRegistry<_, _>>::model(id).map(|m| m.status),
+			Some(ModelStatus::Deprecated)
+		);
 		Ok(())
 	}
 

@@ -21,6 +21,12 @@ impl<T: Config> ModelRegistry<T::AccountId, BalanceOf<T>> for Pallet<T> {
 		spec.input = input;
 		spec.output = output;
 		spec.verification = verification;
-		Pallet::<T>::insert_model(owner, spec, Default::default(), ModelStatus::Approved).ok()
+		Pallet::<T>::insert_model(
+			owner,
+			spec,
+			Default::default(),
+			verinfer_primitives::ModelStatus::Approved,
+		)
+		.ok()
 	}
 }
