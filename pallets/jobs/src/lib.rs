@@ -88,6 +88,7 @@
 extern crate alloc;
 
 mod lifecycle;
+mod params;
 pub mod runtime_api;
 mod schedule;
 mod steps;
@@ -125,10 +126,9 @@ pub mod pallet {
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
-	use sp_runtime::{traits::Saturating, Perbill};
+	use sp_runtime::traits::Saturating;
 	use verinfer_primitives::{
-		commitment, input_hash, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, Salt,
-		VerificationClass,
+		input_hash, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, Salt,
 	};
 
 	/// The in-code storage version.
@@ -634,11 +634,9 @@ pub mod pallet {
 			items: BoundedVec<(JobId, verinfer_primitives::Commitment), T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
-			for (job, commitment) in items {
-				Self::do_commit_result(&who, job, commitment)?;
-			}
-			Ok(())
+			Self::each_item(items, |(job, commitment)| {
+				Self::do_commit_result(&who, job, commitment)
+			})
 		}
 
 		/// [`Pallet::reveal_result`] for every job in `items`, in one transaction; all or
@@ -650,11 +648,9 @@ pub mod pallet {
 			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
-			for (job, output, salt) in items {
-				Self::do_reveal_result(&who, job, output, salt)?;
-			}
-			Ok(())
+			Self::each_item(items, |(job, output, salt)| {
+				Self::do_reveal_result(&who, job, output, salt)
+			})
 		}
 
 		/// [`Pallet::commit_audit`] for every job in `items`, in one transaction; all or
@@ -666,11 +662,7 @@ pub mod pallet {
 			items: BoundedVec<(JobId, verinfer_primitives::Commitment), T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
-			for (job, commitment) in items {
-				Self::do_commit_audit(&who, job, commitment)?;
-			}
-			Ok(())
+			Self::each_item(items, |(job, commitment)| Self::do_commit_audit(&who, job, commitment))
 		}
 
 		/// [`Pallet::reveal_audit`] for every job in `items`, in one transaction; all or
@@ -682,11 +674,9 @@ pub mod pallet {
 			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
-			for (job, output, salt) in items {
-				Self::do_reveal_audit(&who, job, output, salt)?;
-			}
-			Ok(())
+			Self::each_item(items, |(job, output, salt)| {
+				Self::do_reveal_audit(&who, job, output, salt)
+			})
 		}
 
 		/// The assigned worker hands `jobs` back before their commit deadlines, because it
@@ -701,105 +691,11 @@ pub mod pallet {
 			jobs: BoundedVec<JobId, T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			ensure!(!jobs.is_empty(), Error::<T>::EmptyBatch);
-			for job in jobs {
-				Self::do_release(&who, job)?;
-			}
-			Ok(())
+			Self::each_item(jobs, |job| Self::do_release(&who, job))
 		}
 	}
 
 	impl<T: Config> Pallet<T> {
-		/// Checks the ranges of market parameters.
-		pub fn validate_params(p: &ParamsOf<T>) -> Result<(), Error<T>> {
-			ensure!(!p.audit_probability.is_zero(), Error::<T>::AuditProbabilityZero);
-			ensure!(
-				p.auditors_per_job >= 1 && p.auditors_per_job <= T::MaxAuditorsPerJob::get(),
-				Error::<T>::AuditorsPerJobOutOfRange
-			);
-			let zero = BlockNumberFor::<T>::zero();
-			ensure!(
-				[
-					p.queue_timeout,
-					p.commit_window,
-					p.audit_window,
-					p.reveal_window,
-					p.dispute_window,
-					p.retention
-				]
-				.iter()
-				.all(|w| *w > zero),
-				Error::<T>::ZeroWindow
-			);
-			ensure!(
-				p.treasury_share.deconstruct().saturating_add(p.auditor_share.deconstruct())
-					<= Perbill::one().deconstruct(),
-				Error::<T>::SharesAbove100Percent
-			);
-			ensure!(p.min_worker_score <= 1000, Error::<T>::ScoreOutOfRange);
-			ensure!(p.chill_after_misses >= 1, Error::<T>::ZeroChillThreshold);
-			ensure!(
-				Self::slashable_span(p) <= T::StakeLockedFor::get(),
-				Error::<T>::TimelineOutlivesStake
-			);
-			Ok(())
-		}
-
-		/// The most blocks from a job's assignment to the last moment a verdict about it
-		/// may slash: the commit window, two audit rounds (the first and an escalation, each
-		/// a draw delay, an audit window and a reveal window; the worker reveals within the
-		/// first) and the dispute window.
-		pub fn slashable_span(p: &ParamsOf<T>) -> BlockNumberFor<T> {
-			let round = BlockNumberFor::<T>::from(DRAW_DELAY)
-				.saturating_add(p.audit_window)
-				.saturating_add(p.reveal_window);
-			p.commit_window
-				.saturating_add(round)
-				.saturating_add(round)
-				.saturating_add(p.dispute_window)
-		}
-
-		/// The fewest blocks from submission to a final result: an owner's deadline must
-		/// allow at least this.
-		pub fn min_turnaround(p: &ParamsOf<T>) -> BlockNumberFor<T> {
-			p.commit_window
-				.saturating_add(DRAW_DELAY.into())
-				.saturating_add(p.audit_window)
-				.saturating_add(p.reveal_window)
-		}
-
-		/// Checks a reveal against its commitment and the model's output schema, with one read
-		/// of the registry; returns how the model's outputs are compared, for the caller's
-		/// matching.
-		pub(crate) fn check_reveal(
-			job: JobId,
-			entry: &Job<T>,
-			who: &T::AccountId,
-			commitment_made: Option<verinfer_primitives::Commitment>,
-			already: bool,
-			output: &[u8],
-			salt: &Salt,
-		) -> Result<VerificationClass, DispatchError> {
-			ensure!(!already, Error::<T>::AlreadyRevealed);
-			match entry.status {
-				JobStatus::Revealing => {},
-				JobStatus::Queued
-				| JobStatus::Assigned
-				| JobStatus::Committed
-				| JobStatus::Auditing => return Err(Error::<T>::RevealNotOpen.into()),
-				_ => return Err(Error::<T>::RevealDeadlinePassed.into()),
-			}
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
-			let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
-			let model = T::Models::model(entry.model).ok_or(Error::<T>::UnknownModel)?;
-			let expected =
-				commitment(job, who, &model.spec.weights_hash, &entry.input_hash, output, salt);
-			ensure!(expected == committed, Error::<T>::CommitmentMismatch);
-			model.spec.output.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
-			Ok(model.spec.verification)
-		}
-
 		/// Releases what is left of a job's hold back to its owner.
 		pub(crate) fn release_rest(owner: &T::AccountId, amount: BalanceOf<T>) {
 			let _ = T::Currency::release(

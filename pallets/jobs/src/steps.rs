@@ -4,13 +4,58 @@
 use crate::{pallet::*, types::*};
 use frame_support::{pallet_prelude::*, weights::Weight};
 use sp_runtime::traits::Saturating;
-use verinfer_primitives::{outputs_match, Commitment, JobId, Salt};
+use verinfer_primitives::{
+	commitment, outputs_match, Commitment, JobId, ModelRegistry, Salt, VerificationClass,
+};
 
 /// The most workers a job is assigned to, releases included, before it is refunded: a job
 /// nobody can run in time does not circle through the queue forever.
 pub const MAX_ATTEMPTS: u8 = 4;
 
 impl<T: Config> Pallet<T> {
+	/// Runs `step` on every item of a batched call, in order, and fails at the first item
+	/// that fails, with its error; the call's storage layer then undoes the items before
+	/// it, so a batch is all or nothing. An empty batch is refused.
+	pub(crate) fn each_item<I, S: Get<u32>>(
+		items: BoundedVec<I, S>,
+		step: impl FnMut(I) -> DispatchResult,
+	) -> DispatchResult {
+		ensure!(!items.is_empty(), Error::<T>::EmptyBatch);
+		items.into_iter().try_for_each(step)
+	}
+
+	/// Checks a reveal against its commitment and the model's output schema, with one read
+	/// of the registry; returns how the model's outputs are compared, for the caller's
+	/// matching.
+	pub(crate) fn check_reveal(
+		job: JobId,
+		entry: &Job<T>,
+		who: &T::AccountId,
+		commitment_made: Option<verinfer_primitives::Commitment>,
+		already: bool,
+		output: &[u8],
+		salt: &Salt,
+	) -> Result<VerificationClass, DispatchError> {
+		ensure!(!already, Error::<T>::AlreadyRevealed);
+		match entry.status {
+			JobStatus::Revealing => {},
+			JobStatus::Queued
+			| JobStatus::Assigned
+			| JobStatus::Committed
+			| JobStatus::Auditing => return Err(Error::<T>::RevealNotOpen.into()),
+			_ => return Err(Error::<T>::RevealDeadlinePassed.into()),
+		}
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= entry.phase_ends, Error::<T>::RevealDeadlinePassed);
+		let committed = commitment_made.ok_or(Error::<T>::NothingToReveal)?;
+		let model = T::Models::model(entry.model).ok_or(Error::<T>::UnknownModel)?;
+		let expected =
+			commitment(job, who, &model.spec.weights_hash, &entry.input_hash, output, salt);
+		ensure!(expected == committed, Error::<T>::CommitmentMismatch);
+		model.spec.output.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
+		Ok(model.spec.verification)
+	}
+
 	/// The assigned worker commits to its result.
 	pub(crate) fn do_commit_result(
 		who: &T::AccountId,
