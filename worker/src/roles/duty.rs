@@ -33,7 +33,7 @@
 //! - **Behind is visible.** `verinfer_worker_blocks_behind`, the smallest deadline slack
 //!   and the transactions in flight are metrics, and falling behind is logged.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -43,9 +43,18 @@ use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
 
-use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key, ModelInfo};
+use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key};
 use crate::engine::{Engine, ModelKind};
 use crate::metrics::Metrics;
+
+mod batch;
+mod faults;
+mod role;
+mod served;
+
+use batch::{max_extrinsic_weight, sign_batch, weight_of, Batch, Items, Output};
+pub use role::Duty;
+pub use served::{match_models, Served};
 
 /// How many blocks a transaction stays valid after the finalized block it was built at:
 /// shorter than any commit window, so a transaction stuck in a pool expires, and is sent
@@ -60,33 +69,6 @@ pub const RELEASE_MARGIN: u32 = 6;
 
 /// The most output bytes revealed in one transaction, well inside a block.
 const MAX_REVEAL_BYTES: usize = 512 * 1024;
-
-/// Which side of a job this worker plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Duty {
-    /// The assigned worker: `commit_results`, then `reveal_results`.
-    Mine,
-    /// An auditor: `commit_audits`, then `reveal_audits`, blind to the worker's output.
-    Verify,
-}
-
-impl Duty {
-    fn label(self) -> &'static str {
-        match self {
-            Duty::Mine => "mine",
-            Duty::Verify => "verify",
-        }
-    }
-}
-
-/// A model this worker serves: the registry entry and the local implementation.
-#[derive(Clone, Debug)]
-pub struct Served {
-    /// The registry entry.
-    pub info: ModelInfo,
-    /// The local model whose weights hash to the entry's `weights_hash`.
-    pub kind: ModelKind,
-}
 
 /// Settings of the loop.
 #[derive(Clone, Debug)]
@@ -276,52 +258,18 @@ fn note_new_jobs(
 ) -> Result<()> {
     for ev in events.iter() {
         let ev = ev?;
-        match ctx.settings.duty {
-            Duty::Mine => {
-                if let Some(Ok(c)) =
-                    ev.decode_fields_as::<runtime::jobs::events::ChilledForMisses>()
-                {
-                    if &c.who == me {
-                        tracing::error!(
-                            "taken off duty after missing deadlines in {} blocks in a row: no new jobs until you fix the cause and call computeStaking.activate",
-                            c.misses
-                        );
-                    }
-                }
-                if let Some(Ok(a)) = ev.decode_fields_as::<runtime::jobs::events::JobAssigned>() {
-                    if &a.worker == me {
-                        tracing::debug!(
-                            "job {}: assigned to me, commit by block #{}",
-                            a.job,
-                            a.commit_by
-                        );
-                        state.held.entry(a.job).or_default();
-                    }
-                }
+        // Either side is taken off duty for missing deadlines in several blocks in a row.
+        if let Some(Ok(c)) = ev.decode_fields_as::<runtime::jobs::events::ChilledForMisses>() {
+            if &c.who == me {
+                tracing::error!(
+                    "taken off duty after missing deadlines in {} blocks in a row: no new {} until you fix the cause and call computeStaking.activate",
+                    c.misses,
+                    ctx.settings.duty.work()
+                );
             }
-            Duty::Verify => {
-                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditDrawn>() {
-                    if d.auditors.contains(me) {
-                        tracing::debug!(
-                            "job {}: drawn as one of {} auditors",
-                            d.job,
-                            d.auditors.len()
-                        );
-                        state.held.entry(d.job).or_default();
-                    }
-                }
-                if let Some(Ok(d)) = ev.decode_fields_as::<runtime::jobs::events::AuditEscalated>()
-                {
-                    if d.auditors.contains(me) {
-                        tracing::info!(
-                            "job {}: drawn as one of {} extra auditors after a tied audit",
-                            d.job,
-                            d.auditors.len()
-                        );
-                        state.held.entry(d.job).or_default();
-                    }
-                }
-            }
+        }
+        if let Some(job) = ctx.settings.duty.job_given(&ev, me) {
+            state.held.entry(job).or_default();
         }
     }
     Ok(())
@@ -378,9 +326,9 @@ async fn plan(
             done.push(id);
             continue;
         }
-        let Some((committed, revealed)) = my_part(ctx.settings.duty, &job, me) else {
+        let Some((committed, revealed)) = ctx.settings.duty.part(&job, me) else {
             // Reassigned away or released, or not (yet) an auditor of it.
-            if ctx.settings.duty == Duty::Mine {
+            if ctx.settings.duty.no_part_means_gone() {
                 done.push(id);
             }
             continue;
@@ -392,13 +340,10 @@ async fn plan(
             .get(&job.model)
             .map_or("unknown", |s| s.kind.label());
         let key = |step| (id, job.attempts, step);
-        let commit_phase = match ctx.settings.duty {
-            Duty::Mine => matches!(job.status, JobStatus::Assigned),
-            Duty::Verify => matches!(job.status, JobStatus::Auditing),
-        };
+        let commit_phase = ctx.settings.duty.commits_in(&job.status);
         if commit_phase && !committed {
             let left = u64::from(job.phase_ends).saturating_sub(now);
-            if ctx.settings.duty == Duty::Mine {
+            if ctx.settings.duty.releases() {
                 slack = Some(slack.map_or(left, |s| s.min(left)));
                 let late = left < u64::from(RELEASE_MARGIN);
                 if held.refused || late {
@@ -449,22 +394,6 @@ async fn plan(
         .with_label_values(&[ctx.settings.duty.label(), "to_reveal"])
         .set(to_reveal);
     Ok(plan)
-}
-
-/// Whether this account has committed and revealed its part of `job`; `None` if it has
-/// no part.
-fn my_part(duty: Duty, job: &Job, me: &AccountId32) -> Option<(bool, bool)> {
-    match duty {
-        Duty::Mine => {
-            (job.worker.as_ref() == Some(me)).then(|| (job.commitment.is_some(), job.revealed))
-        }
-        Duty::Verify => job
-            .auditors
-            .0
-            .iter()
-            .find(|slot| &slot.who == me)
-            .map(|slot| (slot.commitment.is_some(), slot.revealed)),
-    }
 }
 
 /// Runs the jobs whose outputs are needed and not held (new commits, or reveals after a
@@ -529,11 +458,11 @@ async fn compute_outputs(
                 let held = state.held.entry(*job).or_default();
                 match outcome {
                     Ok(mut output) => {
-                        if cheats_on(*job, ctx.settings.cheat_fraction) {
+                        if faults::cheats_on(*job, ctx.settings.cheat_fraction) {
                             tracing::warn!(
                                 "job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)"
                             );
-                            output = corrupt(kind, output);
+                            output = faults::corrupt(kind, output);
                         }
                         held.output = Some(output);
                     }
@@ -551,10 +480,6 @@ async fn compute_outputs(
     }
     Ok(())
 }
-
-mod batch;
-
-use batch::{max_extrinsic_weight, sign_batch, weight_of, Batch, Items, Output};
 
 /// The assignment of `job` the plan read.
 fn attempt(state: &DutyState, job: JobId) -> u8 {
@@ -581,7 +506,7 @@ async fn act(
     // Releases first: a job this worker cannot run goes back to the queue at once.
     let mut release: Vec<(JobId, &'static str)> = plan.release;
     for (job, _, _, _) in &plan.commit {
-        if state.held.get(job).is_some_and(|h| h.refused) && ctx.settings.duty == Duty::Mine {
+        if state.held.get(job).is_some_and(|h| h.refused) && ctx.settings.duty.releases() {
             release.push((*job, "input"));
         }
     }
@@ -817,84 +742,6 @@ fn check_input(schema: &TensorSchema, input: &[u8]) -> Result<()> {
             schema.max_bytes
         )
     })
-}
-
-/// Whether a miner or auditor cheats on `job` (deterministic per job, so tests can predict it).
-fn cheats_on(job: JobId, fraction: f64) -> bool {
-    if fraction <= 0.0 {
-        return false;
-    }
-    let h = sp_crypto_hashing::blake2_256(&job.to_le_bytes());
-    let x = u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as f64 / u32::MAX as f64;
-    x < fraction
-}
-
-/// A wrong output of the right shape: the digits logits favour another class, the
-/// embedding points the other way.
-fn corrupt(kind: ModelKind, output: Vec<u8>) -> Vec<u8> {
-    match kind {
-        ModelKind::Digits => {
-            let mut logits = verinfer_primitives::decode_i32s(&output).unwrap_or_default();
-            if let Some(best) = (0..logits.len()).max_by_key(|&i| logits[i]) {
-                let other = (best + 1) % logits.len().max(1);
-                logits[other] = logits[best].saturating_add(1_000);
-            }
-            verinfer_primitives::encode_i32s(&logits)
-        }
-        ModelKind::MiniLm => {
-            let v: Vec<f32> = verinfer_primitives::decode_f32s(&output)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|x| -x)
-                .collect();
-            verinfer_primitives::encode_f32s(&v)
-        }
-    }
-}
-
-/// Matches the registry against the loaded models: the served models are the approved
-/// entries whose `weights_hash` equals the sha256 of a local weights file, optionally
-/// restricted to `names`.
-pub fn match_models(
-    registry: &[(ModelId, ModelInfo)],
-    engine: &Engine,
-    names: &[String],
-) -> Result<BTreeMap<ModelId, Served>> {
-    let mut served = BTreeMap::new();
-    let mut seen_names = BTreeSet::new();
-    for (id, info) in registry {
-        let name = info.name();
-        if !names.is_empty() && !names.iter().any(|n| n == &name) {
-            continue;
-        }
-        seen_names.insert(name.clone());
-        if info.status != verinfer_primitives::ModelStatus::Approved {
-            tracing::info!("model {id} ({name}) is {:?}; not serving it", info.status);
-            continue;
-        }
-        match engine.kind_for_hash(&info.spec.weights_hash) {
-            Some(kind) => {
-                tracing::info!("serving model {id} ({name}) with the local {} weights (sha256 matches the registry)", kind.label());
-                served.insert(*id, Served { info: info.clone(), kind });
-            }
-            None if !names.is_empty() => anyhow::bail!(
-                "model {id} ({name}) has weights sha256 0x{} on chain, and no local weights file matches it: run scripts/fetch-models.sh or point --models-dir at the right files",
-                hex::encode(info.spec.weights_hash)
-            ),
-            None => tracing::info!("model {id} ({name}): no local weights with sha256 0x{}; not serving it", hex::encode(info.spec.weights_hash)),
-        }
-    }
-    for n in names {
-        if !seen_names.contains(n) {
-            anyhow::bail!(
-                "no model named `{n}` in the registry: see the models_list RPC for the names"
-            );
-        }
-    }
-    if served.is_empty() {
-        anyhow::bail!("none of the registry's approved models matches a local weights file: run scripts/fetch-models.sh");
-    }
-    Ok(served)
 }
 
 /// Runs `run_session` forever, reconnecting with backoff (1 s doubling to 30 s) whenever

@@ -149,8 +149,11 @@ pub async fn run_duty(
         "--cheat-fraction-for-testing must be between 0 and 1"
     );
     if cheat > 0.0 {
-        let what = if duty == Duty::Mine { "jobs" } else { "audits" };
-        tracing::warn!("TESTING ONLY: this account commits wrong outputs for {:.0}% of its {what} and will be slashed", cheat * 100.0);
+        tracing::warn!(
+            "TESTING ONLY: this account commits wrong outputs for {:.0}% of its {} and will be slashed",
+            cheat * 100.0,
+            duty.work()
+        );
     }
     let key = args.key.load()?;
     let me = key.account();
