@@ -97,3 +97,42 @@ pub fn start_validators(dir: &Path, spec: &Path) -> anyhow::Result<Vec<Node>> {
 	}
 	Ok(nodes)
 }
+
+/// The last `lines` log lines of every node in `nodes`, each under its name: the context
+/// of a failure on a network.
+pub fn network_logs(nodes: &[Node], lines: usize) -> String {
+	nodes
+		.iter()
+		.map(|n| format!("{}:\n{}", n.name, n.log_tail(lines)))
+		.collect::<Vec<_>>()
+		.join("\n")
+}
+
+/// Waits, up to `timeout` each, until every node in `nodes` has finalized block `number`;
+/// on failure the error carries every node's last `lines` log lines.
+pub async fn wait_network_finalized(
+	nodes: &[Node],
+	number: u32,
+	timeout: std::time::Duration,
+	lines: usize,
+) -> anyhow::Result<()> {
+	for node in nodes {
+		crate::wait_finalized(&node.rpc()?, number, timeout)
+			.await
+			.map_err(|e| e.context(network_logs(nodes, lines)))?;
+	}
+	Ok(())
+}
+
+/// Starts the four validators on `spec` ([`start_validators`]) and waits until each has
+/// finalized block 2.
+pub async fn start_network(
+	dir: &Path,
+	spec: &Path,
+	timeout: std::time::Duration,
+	lines: usize,
+) -> anyhow::Result<Vec<Node>> {
+	let nodes = start_validators(dir, spec)?;
+	wait_network_finalized(&nodes, 2, timeout, lines).await?;
+	Ok(nodes)
+}

@@ -106,6 +106,33 @@ impl Worker {
 	}
 }
 
+impl Worker {
+	/// Whether its duty loop is running: it logged that it follows finalized blocks, which
+	/// it does once bonded and connected.
+	pub fn on_duty(&self) -> bool {
+		self.log().contains("following finalized blocks")
+	}
+}
+
+/// Waits, up to `timeout`, until at least `count` active workers serve each `(model,
+/// count)` of `miners` and every one of `auditors` is on duty ([`Worker::on_duty`]).
+pub async fn wait_on_duty(
+	rpc: &jsonrpsee::http_client::HttpClient,
+	miners: &[(u32, usize)],
+	auditors: &[&Worker],
+	timeout: Duration,
+) -> anyhow::Result<()> {
+	crate::wait_for("the miners and auditors to be on duty", timeout, || async {
+		for (model, count) in miners {
+			if crate::workers(rpc, *model).await?.len() < *count {
+				return Ok(None);
+			}
+		}
+		Ok(auditors.iter().all(|a| a.on_duty()).then_some(()))
+	})
+	.await
+}
+
 impl Drop for Worker {
 	fn drop(&mut self) {
 		self.kill();

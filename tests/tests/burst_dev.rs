@@ -37,13 +37,7 @@ async fn a_burst_on_the_dev_chain_settles_without_slashing_anyone() -> anyhow::R
 			node.log_tail(20)
 		))
 	};
-	wait_for("the miner and the auditor", STARTUP, || async {
-		let up = !workers(&rpc, 1).await?.is_empty()
-			&& auditor.log().contains("following finalized blocks");
-		Ok(up.then_some(()))
-	})
-	.await
-	.map_err(logs)?;
+	wait_on_duty(&rpc, &[(1, 1)], &[&auditor], STARTUP).await.map_err(logs)?;
 	let capacity = workers(&rpc, 1).await?[0]["capacity"].as_u64().unwrap_or_default();
 	assert!((1..=64).contains(&capacity), "the miner declared a measured capacity: {capacity}");
 

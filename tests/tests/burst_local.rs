@@ -15,19 +15,8 @@ const STARTUP: Duration = Duration::from_secs(180);
 #[tokio::test]
 async fn a_burst_on_the_local_network_settles_without_slashing_anyone() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
-	let nodes = start_validators(dir.path(), &local_spec())?;
-	let node_logs = || {
-		nodes
-			.iter()
-			.map(|n| format!("{}:\n{}", n.name, n.log_tail(10)))
-			.collect::<Vec<_>>()
-			.join("\n")
-	};
-	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP)
-			.await
-			.map_err(|e| e.context(node_logs()))?;
-	}
+	let nodes = start_network(dir.path(), &local_spec(), STARTUP, 10).await?;
+	let node_logs = || network_logs(&nodes, 10);
 	let rpc = nodes[0].rpc()?;
 	let miner = Worker::start(
 		"miner",
@@ -44,13 +33,7 @@ async fn a_burst_on_the_local_network_settles_without_slashing_anyone() -> anyho
 	let logs = |e: anyhow::Error| {
 		e.context(format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(20), node_logs()))
 	};
-	wait_for("the miner and the auditor", STARTUP, || async {
-		let up = !workers(&rpc, 1).await?.is_empty()
-			&& auditor.log().contains("following finalized blocks");
-		Ok(up.then_some(()))
-	})
-	.await
-	.map_err(logs)?;
+	wait_on_duty(&rpc, &[(1, 1)], &[&auditor], STARTUP).await.map_err(logs)?;
 
 	let outcome =
 		burst_and_check(&rpc, (Ferdie, &miner), (Eve, &auditor), 200, 20, Duration::from_secs(900))

@@ -66,19 +66,8 @@ async fn dapp(rpc: &HttpClient, who: Sr25519Keyring, jobs: u64) -> anyhow::Resul
 async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> anyhow::Result<()> {
 	let jobs = job_count();
 	let dir = tempfile::tempdir()?;
-	let nodes = start_validators(dir.path(), &local_spec())?;
-	let node_logs = || {
-		nodes
-			.iter()
-			.map(|n| format!("{}:\n{}", n.name, n.log_tail(10)))
-			.collect::<Vec<_>>()
-			.join("\n")
-	};
-	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP)
-			.await
-			.map_err(|e| e.context(node_logs()))?;
-	}
+	let nodes = start_network(dir.path(), &local_spec(), STARTUP, 10).await?;
+	let node_logs = || network_logs(&nodes, 10);
 	let rpc = nodes[0].rpc()?;
 
 	// Miners: Eve serves the digits CNN, Ferdie MiniLM; an auditor next to each validator.
@@ -110,14 +99,8 @@ async fn an_honest_network_finishes_every_job_and_accounts_for_every_unit() -> a
 		let w = workers_up.iter().map(|w| w.log_tail(8)).collect::<Vec<_>>().join("\n");
 		e.context(format!("{w}\n{}", node_logs()))
 	};
-	wait_for("two miners and four auditors to bond", STARTUP, || async {
-		let miners = !workers(&rpc, 0).await?.is_empty() && !workers(&rpc, 1).await?.is_empty();
-		let auditors =
-			workers_up[2..].iter().all(|w| w.log().contains("following finalized blocks"));
-		Ok((miners && auditors).then_some(()))
-	})
-	.await
-	.map_err(logs)?;
+	let auditors: Vec<&Worker> = workers_up[2..].iter().collect();
+	wait_on_duty(&rpc, &[(0, 1), (1, 1)], &auditors, STARTUP).await.map_err(logs)?;
 
 	// The books open at a finalized block with every bond in place and no job yet.
 	let start = finalized(&rpc).await?;

@@ -52,10 +52,7 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 	let budget: f64 = env("LOAD_BUDGET", 2.0);
 	let budget = budget.to_string();
 	let dir = tempfile::tempdir()?;
-	let nodes = start_validators(dir.path(), &local_spec())?;
-	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, Duration::from_secs(180)).await?;
-	}
+	let nodes = start_network(dir.path(), &local_spec(), Duration::from_secs(180), 10).await?;
 	let rpc = nodes[0].rpc()?;
 	let miner_keys = [Ferdie, Dave, Charlie, Bob];
 	let mut miners = Vec::new();
@@ -81,12 +78,7 @@ async fn load_burst_on_the_local_network() -> anyhow::Result<()> {
 		&nodes[3].ws_url(),
 		&["verify", "--key", "//Eve", "--bond", "6000"],
 	)?;
-	wait_for("the miners and the auditor", Duration::from_secs(300), || async {
-		let up = workers(&rpc, 1).await?.len() == miner_count
-			&& auditor.log().contains("following finalized blocks");
-		Ok(up.then_some(()))
-	})
-	.await?;
+	wait_on_duty(&rpc, &[(1, miner_count)], &[&auditor], Duration::from_secs(300)).await?;
 
 	let keys: Vec<_> = (0..accounts).map(dapp_key).collect();
 	let dapps: Vec<AccountId> = keys.iter().map(account_of).collect();

@@ -17,19 +17,8 @@ const JOB: Duration = Duration::from_secs(180);
 async fn the_whole_network_restarts_and_a_pending_job_carries_on() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let spec = fast_local_spec(dir.path())?;
-	let mut nodes = start_validators(dir.path(), &spec)?;
-	let node_logs = |nodes: &[Node]| {
-		nodes
-			.iter()
-			.map(|n| format!("{}:\n{}", n.name, n.log_tail(15)))
-			.collect::<Vec<_>>()
-			.join("\n")
-	};
-	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP)
-			.await
-			.map_err(|e| e.context(node_logs(&nodes)))?;
-	}
+	let mut nodes = start_network(dir.path(), &spec, STARTUP, 15).await?;
+	let node_logs = |nodes: &[Node]| network_logs(nodes, 15);
 	let rpcs: Vec<HttpClient> = nodes.iter().map(Node::rpc).collect::<anyhow::Result<_>>()?;
 	let rpc = &rpcs[0];
 

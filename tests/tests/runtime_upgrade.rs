@@ -47,19 +47,8 @@ async fn digits_job(url: &str, index: &str, expected: u64) -> anyhow::Result<()>
 async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let spec = fast_local_spec(dir.path())?;
-	let nodes = start_validators(dir.path(), &spec)?;
-	let node_logs = || {
-		nodes
-			.iter()
-			.map(|n| format!("{}:\n{}", n.name, n.log_tail(15)))
-			.collect::<Vec<_>>()
-			.join("\n")
-	};
-	for node in &nodes {
-		wait_finalized(&node.rpc()?, 2, STARTUP)
-			.await
-			.map_err(|e| e.context(node_logs()))?;
-	}
+	let nodes = start_network(dir.path(), &spec, STARTUP, 15).await?;
+	let node_logs = || network_logs(&nodes, 15);
 	let rpc = nodes[0].rpc()?;
 
 	// A miner and an auditor, on Bob's node; a dApp (Alice) on Alice's.
@@ -79,13 +68,7 @@ async fn a_root_referendum_upgrades_the_runtime_of_a_running_network() -> anyhow
 	let logs = |e: anyhow::Error| {
 		e.context(format!("{}\n{}\n{}", miner.log_tail(30), auditor.log_tail(30), node_logs()))
 	};
-	wait_for("the miner and the auditor to bond", STARTUP, || async {
-		let bonded = !workers(&rpc, 0).await?.is_empty()
-			&& auditor.log().contains("following finalized blocks");
-		Ok(bonded.then_some(()))
-	})
-	.await
-	.map_err(logs)?;
+	wait_on_duty(&rpc, &[(0, 1)], &[&auditor], STARTUP).await.map_err(logs)?;
 	let dapp_url = nodes[0].ws_url();
 	digits_job(&dapp_url, "0", 0).await.map_err(logs)?;
 

@@ -31,11 +31,9 @@ async fn a_killed_miner_is_slashed_for_non_delivery_and_the_job_is_reassigned() 
 		&url,
 		&["mine", "--key", "//Bob", "--bond", "2000", "--models", "digits-cnn"],
 	)?;
-	wait_for("Bob's bond", STARTUP, || async {
-		Ok((workers(&rpc, 0).await?.len() == 1).then_some(()))
-	})
-	.await
-	.map_err(|e| e.context(doomed.log_tail(30)))?;
+	wait_on_duty(&rpc, &[(0, 1)], &[], STARTUP)
+		.await
+		.map_err(|e| e.context(doomed.log_tail(30)))?;
 	// Bob dies holding his bond: the chain still assigns him the next job.
 	doomed.kill();
 
@@ -91,11 +89,9 @@ async fn a_miner_reconnects_after_its_node_restarts_and_keeps_mining() -> anyhow
 		&url,
 		&["mine", "--key", "//Ferdie", "--bond", "2000", "--models", "digits-cnn"],
 	)?;
-	wait_for("the miner's bond", STARTUP, || async {
-		Ok((workers(&rpc, 0).await?.len() == 1).then_some(()))
-	})
-	.await
-	.map_err(|e| e.context(miner.log_tail(30)))?;
+	wait_on_duty(&rpc, &[(0, 1)], &[], STARTUP)
+		.await
+		.map_err(|e| e.context(miner.log_tail(30)))?;
 	let first =
 		submit_job(&url, &["--key", "//Alice", "digits", "--image-index", "1"], JOB).await?;
 	assert_eq!(first["accepted"], true, "{first}");
@@ -160,13 +156,9 @@ async fn a_miner_killed_mid_burst_loses_only_the_proportionate_slash() -> anyhow
 			w.iter().map(|w| w.log_tail(30)).collect::<Vec<_>>().join("\n") + &node.log_tail(20),
 		)
 	};
-	wait_for("two miners and an auditor", STARTUP, || async {
-		let up = workers(&rpc, 0).await?.len() == 2
-			&& auditor.log().contains("following finalized blocks");
-		Ok(up.then_some(()))
-	})
-	.await
-	.map_err(|e| logs(e, &[&doomed, &eve, &auditor]))?;
+	wait_on_duty(&rpc, &[(0, 2)], &[&auditor], STARTUP)
+		.await
+		.map_err(|e| logs(e, &[&doomed, &eve, &auditor]))?;
 
 	let keys: Vec<_> = (0..6).map(dapp_key).collect();
 	let accounts: Vec<verinfer_runtime::AccountId> = keys.iter().map(account_of).collect();

@@ -61,15 +61,9 @@ async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 		let workers = [&miner, &honest[0], &honest[1], &liar].map(|w| w.log_tail(25)).join("\n");
 		e.context(format!("{workers}\n{}", node.log_tail(20)))
 	};
-	wait_for("the miner and three auditors to bond", STARTUP, || async {
-		let ready = !workers(&rpc, 0).await?.is_empty()
-			&& [&honest[0], &honest[1], &liar]
-				.iter()
-				.all(|w| w.log().contains("following finalized blocks"));
-		Ok(ready.then_some(()))
-	})
-	.await
-	.map_err(logs)?;
+	wait_on_duty(&rpc, &[(0, 1)], &[&honest[0], &honest[1], &liar], STARTUP)
+		.await
+		.map_err(logs)?;
 	assert_eq!(
 		jobs_params(&rpc).await?.auditors_per_job,
 		3,

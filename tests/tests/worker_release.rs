@@ -47,11 +47,9 @@ async fn a_released_job_goes_to_another_miner_and_is_accepted() -> anyhow::Resul
 		&url,
 		&["mine", "--key", "//Eve", "--bond", "2000", "--models", "digits-cnn"],
 	)?;
-	wait_for("Eve's bond", STARTUP, || async {
-		Ok((workers(&rpc, 0).await?.len() == 2).then_some(()))
-	})
-	.await
-	.map_err(|e| e.context(eve.log_tail(30)))?;
+	wait_on_duty(&rpc, &[(0, 2)], &[], STARTUP)
+		.await
+		.map_err(|e| e.context(eve.log_tail(30)))?;
 	let release =
 		RuntimeCall::Jobs(pallet_jobs::Call::release_jobs { jobs: vec![0].try_into().unwrap() });
 	submit_and_include(&rpc, Dave, release).await?;
