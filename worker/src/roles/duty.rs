@@ -128,6 +128,8 @@ struct Held {
     refused: bool,
     /// The job's assignment count when last read (`Job::attempts`).
     attempt: u8,
+    /// The block by which this account's commitment must land, when last read.
+    commit_by: u64,
     /// The metric label of the job's model, once known.
     model_label: &'static str,
 }
@@ -342,7 +344,8 @@ async fn plan(
         let key = |step| (id, job.attempts, step);
         let commit_phase = ctx.settings.duty.commits_in(&job.status);
         if commit_phase && !committed {
-            let left = u64::from(job.phase_ends).saturating_sub(now);
+            held.commit_by = u64::from(job.phase_ends);
+            let left = held.commit_by.saturating_sub(now);
             if ctx.settings.duty.releases() {
                 slack = Some(slack.map_or(left, |s| s.min(left)));
                 let late = left < u64::from(RELEASE_MARGIN);
@@ -505,9 +508,32 @@ async fn act(
     let mut batches = Vec::new();
     // Releases first: a job this worker cannot run goes back to the queue at once.
     let mut release: Vec<(JobId, &'static str)> = plan.release;
+    // Running the batch took blocks (on a dev chain, several a second): a commit that would
+    // now land too close to its deadline is released instead, never sent late.
+    let now = if ctx.settings.duty.releases() && !plan.commit.is_empty() {
+        chain.api.at_current_block().await?.block_number()
+    } else {
+        at.block_number()
+    };
+    let mut late = std::collections::BTreeSet::new();
     for (job, _, _, _) in &plan.commit {
-        if state.held.get(job).is_some_and(|h| h.refused) && ctx.settings.duty.releases() {
+        let Some(held) = state.held.get(job) else {
+            continue;
+        };
+        if !ctx.settings.duty.releases() {
+            continue;
+        }
+        if held.refused {
             release.push((*job, "input"));
+        } else if held.commit_by.saturating_sub(now) < u64::from(RELEASE_MARGIN)
+            && may_send(
+                &mut lock(&state.book),
+                (*job, held.attempt, Step::Release),
+                now,
+            )
+        {
+            release.push((*job, "late"));
+            late.insert(*job);
         }
     }
     for chunk in release.chunks(max_batch) {
@@ -533,7 +559,7 @@ async fn act(
     }
     // Commits.
     let mut commits = Vec::new();
-    for (job, model, _, input_hash) in &plan.commit {
+    for (job, model, _, input_hash) in plan.commit.iter().filter(|(j, ..)| !late.contains(j)) {
         let (Some(output), Some(served)) = (
             state.held.get(job).and_then(|h| h.output.as_ref()),
             ctx.served.get(model),
