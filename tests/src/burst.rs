@@ -309,7 +309,13 @@ pub async fn burst_and_check(
 	);
 
 	let failures = failures_of(rpc, start, end, &workers).await?;
-	anyhow::ensure!(failures.is_empty(), "the workers' extrinsics failed: {failures:?}");
+	// The workers' warnings say what they saw of each failed step (dropped, expired, refused).
+	let warnings = || format!("{}\n{}", miner.1.warnings(40), auditor.1.warnings(40));
+	anyhow::ensure!(
+		failures.is_empty(),
+		"the workers' extrinsics failed: {failures:?}\n{}",
+		warnings()
+	);
 	for (name, w) in [("miner", miner.1), ("auditor", auditor.1)] {
 		let page = crate::metrics(w.prometheus_port)?;
 		for outcome in ["failed", "dropped", "refused"] {
@@ -318,7 +324,11 @@ pub async fn burst_and_check(
 				"verinfer_worker_transactions_total",
 				&format!("outcome=\"{outcome}\""),
 			);
-			anyhow::ensure!(n == 0.0, "the {name} saw {n} transaction(s) {outcome}");
+			anyhow::ensure!(
+				n == 0.0,
+				"the {name} saw {n} transaction(s) {outcome}\n{}",
+				warnings()
+			);
 		}
 	}
 	let bonds_after = (

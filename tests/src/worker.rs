@@ -100,6 +100,18 @@ impl Worker {
 		format!("--- {} ---\n{}", self.name, all[all.len().saturating_sub(lines)..].join("\n"))
 	}
 
+	/// The last `lines` of its log that are warnings or errors, whenever they were logged.
+	pub fn warnings(&self, lines: usize) -> String {
+		let text = self.log();
+		let hits: Vec<&str> =
+			text.lines().filter(|l| l.contains("WARN") || l.contains("ERROR")).collect();
+		format!(
+			"--- {} (warnings) ---\n{}",
+			self.name,
+			hits[hits.len().saturating_sub(lines)..].join("\n")
+		)
+	}
+
 	/// Its whole log.
 	pub fn log(&self) -> String {
 		std::fs::read_to_string(&self.log_path).unwrap_or_default()
