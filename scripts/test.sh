@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing (system packages, the Wasm target, the model
-# files), checks the formatting of both workspaces, builds the node workspace and the
-# release worker, and runs every test:
+# files), checks the formatting and the lints (clippy, warnings denied) of both workspaces,
+# builds the node workspace and the release worker, and runs every test:
 # - pallet tests on mock runtimes and the pallets' benchmarks as tests;
 # - end-to-end tests that start real nodes and workers on loopback ports (tests/);
 # - the worker's own tests (models against references, commitment vectors).
@@ -12,6 +12,14 @@ log "checking the formatting of both workspaces (cargo fmt; .rustfmt.toml and wo
 	die "the node workspace is not formatted: run 'cargo fmt --all' and commit the result"
 (cd "$REPO_ROOT/worker" && cargo fmt --all --check) ||
 	die "the worker is not formatted: run 'cd worker && cargo fmt --all' and commit the result"
+log "linting the node workspace (cargo clippy, warnings denied; see [workspace.lints] in Cargo.toml)"
+# The runtime's Wasm is not needed to lint it (build_all builds it).
+(cd "$REPO_ROOT" && SKIP_WASM_BUILD=1 cargo clippy --workspace --all-targets --locked -- -D warnings) ||
+	die "clippy found problems in the node workspace: fix them (cargo clippy --workspace --all-targets) and commit"
+"$REPO_ROOT/scripts/fetch-models.sh"
+log "linting the worker (cargo clippy --release, warnings denied)"
+(cd "$REPO_ROOT/worker" && CARGO_TARGET_DIR="$WORKER_TARGET_DIR" cargo clippy --release --all-targets --locked -- -D warnings) ||
+	die "clippy found problems in the worker: fix them (cd worker && cargo clippy --release --all-targets) and commit"
 build_all
 build_worker
 cd "$REPO_ROOT"

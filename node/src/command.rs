@@ -56,6 +56,9 @@ impl SubstrateCli for Cli {
 }
 
 /// Parses the command line and runs what it asks for.
+// `sc_cli::Error` and `sc_service::Error` are Substrate's own error types, which the CLI
+// runner and the service builder require; boxing them is not an option here.
+#[allow(clippy::result_large_err)]
 pub fn run() -> sc_cli::Result<()> {
 	let mut cli = Cli::from_args();
 

@@ -70,8 +70,6 @@ fn babe_inherents(
 		sp_timestamp::InherentDataProvider,
 	),
 > + Clone
-       + Send
-       + Sync
        + 'static {
 	move |_, ()| async move {
 		let timestamp = sp_timestamp::InherentDataProvider::from_system_time();
@@ -90,6 +88,9 @@ pub fn is_dev(config: &Configuration) -> bool {
 }
 
 /// Builds the client, database, transaction pool and import queue.
+// `sc_cli::Error` and `sc_service::Error` are Substrate's own error types, which the CLI
+// runner and the service builder require; boxing them is not an option here.
+#[allow(clippy::result_large_err)]
 pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 	let telemetry = config
 		.telemetry_endpoints
@@ -226,6 +227,9 @@ pub fn new_partial(config: &Configuration) -> Result<Service, ServiceError> {
 }
 
 /// Builds and starts a full node.
+// `sc_cli::Error` and `sc_service::Error` are Substrate's own error types, which the CLI
+// runner and the service builder require; boxing them is not an option here.
+#[allow(clippy::result_large_err)]
 pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as sp_runtime::traits::Block>::Hash>,
 >(

@@ -133,6 +133,8 @@ pub const MINILM_SHA256: [u8; 32] =
 	hex32("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db");
 
 /// Decodes 64 hex digits at compile time; a malformed constant fails the build.
+// Only called in constants, so an overflow or an index out of bounds fails the build too.
+#[allow(clippy::arithmetic_side_effects, clippy::indexing_slicing)]
 const fn hex32(hex: &str) -> [u8; 32] {
 	const fn nibble(c: u8) -> u8 {
 		match c {

@@ -18,6 +18,8 @@
 //! The pallet configuration lives in [`configs`], the runtime APIs in [`apis`] and the
 //! genesis presets (`development`, `local_testnet`) in [`genesis_config_presets`].
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 // `construct_runtime`-style macros expand to large types.
 #![recursion_limit = "256"]
 

@@ -176,15 +176,15 @@ pub async fn wait_all_ended(
 ) -> anyhow::Result<Vec<Value>> {
 	let ended = std::cell::RefCell::new(Vec::new());
 	wait_for(&format!("all {count} burst jobs to end"), timeout, || async {
-		let mut ended = ended.borrow_mut();
-		while (ended.len() as u64) < count {
-			let id = first + ended.len() as u64;
+		// Each borrow ends before the next await, so none is held while the request runs.
+		while (ended.borrow().len() as u64) < count {
+			let id = first + ended.borrow().len() as u64;
 			let j = job(rpc, id).await?;
 			let status = j["status"].as_str().unwrap_or_default().to_string();
 			if !["Finalized", "Cancelled", "Expired"].contains(&status.as_str()) {
 				return Ok(None);
 			}
-			ended.push(j);
+			ended.borrow_mut().push(j);
 		}
 		Ok(Some(()))
 	})

@@ -67,7 +67,7 @@ async fn token_holders_change_a_parameter_and_approve_a_model_by_referendum() ->
 	submit_and_include(
 		&rpc,
 		Bob,
-		RuntimeCall::Models(pallet_models::Call::register_model { spec }),
+		RuntimeCall::Models(pallet_models::Call::register_model { spec: Box::new(spec) }),
 	)
 	.await?;
 	let status = |models: &Value| -> Option<String> {

@@ -29,7 +29,7 @@ async fn the_miner_releases_a_job_its_model_cannot_run_and_keeps_mining() -> any
 	submit_and_include(
 		&rpc,
 		Bob,
-		RuntimeCall::Models(pallet_models::Call::register_model { spec }),
+		RuntimeCall::Models(pallet_models::Call::register_model { spec: Box::new(spec) }),
 	)
 	.await?;
 	let approve = RuntimeCall::Models(pallet_models::Call::approve_model { model: 2 });

@@ -48,6 +48,8 @@
 //! which this pallet implements; they never depend on it directly. The models a worker
 //! serves are checked against a [`ModelRegistry`](verinfer_primitives::ModelRegistry).
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 extern crate alloc;
 
@@ -198,16 +200,20 @@ pub mod pallet {
 	pub type Reputations<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, Reputation, ValueQuery>;
 
+	/// The minimum worker stake until governance sets one: [`Config::DefaultMinWorkerStake`].
 	#[pallet::type_value]
 	pub fn MinWorkerStakeOnEmpty<T: Config>() -> BalanceOf<T> {
 		T::DefaultMinWorkerStake::get()
 	}
 
+	/// The minimum auditor stake until governance sets one:
+	/// [`Config::DefaultMinAuditorStake`].
 	#[pallet::type_value]
 	pub fn MinAuditorStakeOnEmpty<T: Config>() -> BalanceOf<T> {
 		T::DefaultMinAuditorStake::get()
 	}
 
+	/// The unbonding delay until governance sets one: [`Config::DefaultUnbondingDelay`].
 	#[pallet::type_value]
 	pub fn UnbondingDelayOnEmpty<T: Config>() -> BlockNumberFor<T> {
 		T::DefaultUnbondingDelay::get()
@@ -233,33 +239,93 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// An account bonded as a worker and is active.
-		WorkerBonded { who: T::AccountId, amount: BalanceOf<T>, models: ModelsOf<T>, capacity: u32 },
+		WorkerBonded {
+			/// The worker.
+			who: T::AccountId,
+			/// What it bonded.
+			amount: BalanceOf<T>,
+			/// The models it serves.
+			models: ModelsOf<T>,
+			/// The most jobs it takes at once.
+			capacity: u32,
+		},
 		/// An account bonded as an auditor and is active.
-		AuditorBonded { who: T::AccountId, amount: BalanceOf<T> },
+		AuditorBonded {
+			/// The auditor.
+			who: T::AccountId,
+			/// What it bonded.
+			amount: BalanceOf<T>,
+		},
 		/// A bonded account added to its bond.
-		BondedExtra { who: T::AccountId, amount: BalanceOf<T> },
+		BondedExtra {
+			/// The bonded account.
+			who: T::AccountId,
+			/// What it added.
+			amount: BalanceOf<T>,
+		},
 		/// Funds started unbonding; they can be withdrawn from block `unlock_at`.
-		Unbonded { who: T::AccountId, amount: BalanceOf<T>, unlock_at: BlockNumberFor<T> },
+		Unbonded {
+			/// The bonded account.
+			who: T::AccountId,
+			/// What started unbonding.
+			amount: BalanceOf<T>,
+			/// The first block in which the funds can be withdrawn.
+			unlock_at: BlockNumberFor<T>,
+		},
 		/// Matured unbonded funds were released to the account.
-		Withdrawn { who: T::AccountId, amount: BalanceOf<T> },
+		Withdrawn {
+			/// The account the funds were released to.
+			who: T::AccountId,
+			/// What was released.
+			amount: BalanceOf<T>,
+		},
 		/// An account has nothing bonded any more and its ledger was removed.
-		LedgerRemoved { who: T::AccountId },
+		LedgerRemoved {
+			/// The account.
+			who: T::AccountId,
+		},
 		/// An account left active duty: it takes no new work.
-		Chilled { who: T::AccountId },
+		Chilled {
+			/// The account.
+			who: T::AccountId,
+		},
 		/// An account is active again.
-		Activated { who: T::AccountId },
+		Activated {
+			/// The account.
+			who: T::AccountId,
+		},
 		/// A worker changed its models, price, endpoint or capacity.
-		WorkerUpdated { who: T::AccountId, models: ModelsOf<T>, price: BalanceOf<T>, capacity: u32 },
+		WorkerUpdated {
+			/// The worker.
+			who: T::AccountId,
+			/// The models it now serves.
+			models: ModelsOf<T>,
+			/// What it now asks per job.
+			price: BalanceOf<T>,
+			/// The most jobs it now takes at once.
+			capacity: u32,
+		},
 		/// Bonded funds were slashed and sent to `destination`.
 		Slashed {
+			/// The account slashed.
 			who: T::AccountId,
+			/// What was taken, at most what the account had bonded.
 			amount: BalanceOf<T>,
+			/// Where the slashed funds went.
 			destination: SlashDestination<T::AccountId>,
 		},
 		/// Governance set a role's minimum stake.
-		MinStakeSet { role: RoleKind, amount: BalanceOf<T> },
+		MinStakeSet {
+			/// The role the minimum applies to.
+			role: RoleKind,
+			/// The new minimum stake.
+			amount: BalanceOf<T>,
+		},
 		/// Governance set the unbonding delay.
-		UnbondingDelaySet { delay: BlockNumberFor<T> },
+		UnbondingDelaySet {
+			/// The new delay, in blocks.
+			delay: BlockNumberFor<T>,
+		},
 	}
 
 	/// Errors of this pallet.

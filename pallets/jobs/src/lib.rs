@@ -84,9 +84,13 @@
 //! [`Pallet::set_params`], with range checks. Each job copies the parameters when it is
 //! submitted, so a change never applies retroactively to jobs in flight.
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 extern crate alloc;
 
+#[cfg(any(feature = "try-runtime", test))]
+mod invariants;
 mod lifecycle;
 mod params;
 pub mod runtime_api;
@@ -310,54 +314,168 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A job was submitted and its `max_fee` put on hold.
-		JobSubmitted { job: JobId, owner: T::AccountId, model: u32, max_fee: BalanceOf<T> },
+		JobSubmitted {
+			/// The new job.
+			job: JobId,
+			/// Who submitted it and pays for it.
+			owner: T::AccountId,
+			/// The model it runs.
+			model: u32,
+			/// The most the owner pays, held until the job ends.
+			max_fee: BalanceOf<T>,
+		},
 		/// Its owner cancelled a queued job; the hold was released.
-		JobCancelled { job: JobId },
+		JobCancelled {
+			/// The cancelled job.
+			job: JobId,
+		},
 		/// A worker was assigned a job, at its price.
 		JobAssigned {
+			/// The assigned job.
 			job: JobId,
+			/// The worker that runs it.
 			worker: T::AccountId,
+			/// The job's fee: the worker's price.
 			fee: BalanceOf<T>,
+			/// The last block in which the worker can commit to a result.
 			commit_by: BlockNumberFor<T>,
 		},
 		/// The worker committed to a result.
-		ResultCommitted { job: JobId, worker: T::AccountId },
+		ResultCommitted {
+			/// The job.
+			job: JobId,
+			/// The worker that committed.
+			worker: T::AccountId,
+		},
 		/// The audit draw: whether the job is audited, and by whom.
-		AuditDrawn { job: JobId, audited: bool, auditors: alloc::vec::Vec<T::AccountId> },
+		AuditDrawn {
+			/// The job.
+			job: JobId,
+			/// Whether it is audited.
+			audited: bool,
+			/// The auditors drawn; empty when it is not audited.
+			auditors: alloc::vec::Vec<T::AccountId>,
+		},
 		/// An auditor committed to its own result.
-		AuditCommitted { job: JobId, auditor: T::AccountId },
+		AuditCommitted {
+			/// The job.
+			job: JobId,
+			/// The auditor that committed.
+			auditor: T::AccountId,
+		},
 		/// The reveal phase opened.
-		RevealOpened { job: JobId, reveal_by: BlockNumberFor<T> },
+		RevealOpened {
+			/// The job.
+			job: JobId,
+			/// The last block in which results can be revealed.
+			reveal_by: BlockNumberFor<T>,
+		},
 		/// The worker revealed a result that matches its commitment.
-		ResultRevealed { job: JobId },
+		ResultRevealed {
+			/// The job.
+			job: JobId,
+		},
 		/// An auditor revealed a result that matches its commitment.
-		AuditRevealed { job: JobId, auditor: T::AccountId, agrees: bool },
+		AuditRevealed {
+			/// The job.
+			job: JobId,
+			/// The auditor that revealed.
+			auditor: T::AccountId,
+			/// Whether its result matches the worker's revealed one.
+			agrees: bool,
+		},
 		/// The job is final: its verdict, and the fee the owner paid (zero if rejected).
-		JobFinalized { job: JobId, verdict: Verdict, fee: BalanceOf<T> },
+		JobFinalized {
+			/// The job.
+			job: JobId,
+			/// How the result was judged.
+			verdict: Verdict,
+			/// The fee the owner paid.
+			fee: BalanceOf<T>,
+		},
 		/// The audit was inconclusive; the dispute origin decides.
-		JobDisputed { job: JobId },
+		JobDisputed {
+			/// The disputed job.
+			job: JobId,
+		},
 		/// The audit was a tie (or nobody revealed): more auditors were drawn, with a new
 		/// audit window.
-		AuditEscalated { job: JobId, auditors: alloc::vec::Vec<T::AccountId> },
+		AuditEscalated {
+			/// The job.
+			job: JobId,
+			/// The auditors added.
+			auditors: alloc::vec::Vec<T::AccountId>,
+		},
 		/// Someone missed a deadline of the job and was slashed `slashed`.
-		DeadlineMissed { job: JobId, who: T::AccountId, status: JobStatus, slashed: BalanceOf<T> },
+		DeadlineMissed {
+			/// The job.
+			job: JobId,
+			/// The worker or auditor that missed the deadline.
+			who: T::AccountId,
+			/// The job's status when the deadline passed: which deadline was missed.
+			status: JobStatus,
+			/// What was taken from its stake.
+			slashed: BalanceOf<T>,
+		},
 		/// An auditor's verdict went against the majority and it was slashed.
-		AuditorSlashed { job: JobId, auditor: T::AccountId, slashed: BalanceOf<T> },
+		AuditorSlashed {
+			/// The job.
+			job: JobId,
+			/// The auditor slashed.
+			auditor: T::AccountId,
+			/// What was taken from its stake.
+			slashed: BalanceOf<T>,
+		},
 		/// The worker's result was rejected and it was slashed.
-		WorkerSlashed { job: JobId, worker: T::AccountId, slashed: BalanceOf<T> },
+		WorkerSlashed {
+			/// The job.
+			job: JobId,
+			/// The worker slashed.
+			worker: T::AccountId,
+			/// What was taken from its stake.
+			slashed: BalanceOf<T>,
+		},
 		/// The job went back to the queue after its worker failed or released it.
-		JobRequeued { job: JobId, failed_worker: T::AccountId },
+		JobRequeued {
+			/// The requeued job.
+			job: JobId,
+			/// The worker that failed or released it; it is not assigned the job again.
+			failed_worker: T::AccountId,
+		},
 		/// The assigned worker handed the job back before its commit deadline, unslashed.
-		JobReleased { job: JobId, worker: T::AccountId },
+		JobReleased {
+			/// The released job.
+			job: JobId,
+			/// The worker that released it.
+			worker: T::AccountId,
+		},
 		/// An account missed deadlines in `misses` blocks in a row and was taken off duty; it
 		/// gets no new work until it activates again.
-		ChilledForMisses { job: JobId, who: T::AccountId, misses: u32 },
+		ChilledForMisses {
+			/// The job whose missed deadline took it off duty.
+			job: JobId,
+			/// The account taken off duty.
+			who: T::AccountId,
+			/// The blocks in a row in which it missed deadlines.
+			misses: u32,
+		},
 		/// The job ended without a result; the owner was refunded.
-		JobExpired { job: JobId, status: JobStatus },
+		JobExpired {
+			/// The expired job.
+			job: JobId,
+			/// The job's status when it expired.
+			status: JobStatus,
+		},
 		/// A finished job's data was removed.
-		JobPruned { job: JobId },
+		JobPruned {
+			/// The pruned job.
+			job: JobId,
+		},
 		/// The market parameters for new jobs changed.
-		ParamsSet { params: ParamsOf<T> },
+		ParamsSet {
+			/// The new parameters.
+			params: ParamsOf<T>,
+		},
 	}
 
 	/// Why a call failed.
@@ -448,6 +566,11 @@ pub mod pallet {
 
 		fn on_idle(now: BlockNumberFor<T>, remaining: Weight) -> Weight {
 			Self::prune(now, remaining)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
 		}
 
 		fn integrity_test() {
@@ -645,7 +768,7 @@ pub mod pallet {
 		#[pallet::weight(Pallet::<T>::reveals_weight(items, T::WeightInfo::reveal_result))]
 		pub fn reveal_results(
 			origin: OriginFor<T>,
-			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
+			items: BoundedVec<RevealOf<T>, T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::each_item(items, |(job, output, salt)| {
@@ -671,7 +794,7 @@ pub mod pallet {
 		#[pallet::weight(Pallet::<T>::reveals_weight(items, T::WeightInfo::reveal_audit))]
 		pub fn reveal_audits(
 			origin: OriginFor<T>,
-			items: BoundedVec<(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt), T::MaxBatch>,
+			items: BoundedVec<RevealOf<T>, T::MaxBatch>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::each_item(items, |(job, output, salt)| {

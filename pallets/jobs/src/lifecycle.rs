@@ -132,12 +132,15 @@ impl<T: Config> Pallet<T> {
 		if total == 0 {
 			return false;
 		}
+		// `total` is not zero (checked above), so the remainder is defined.
+		#[allow(clippy::arithmetic_side_effects)]
 		let mut ticket = Self::random_u128(b"verinfer/assign", job) % total;
 		let Some((worker, price, _)) = candidates.into_iter().find(|c| {
 			if ticket < c.2 {
 				true
 			} else {
-				ticket -= c.2;
+				// `ticket >= c.2` in this branch.
+				ticket = ticket.saturating_sub(c.2);
 				false
 			}
 		}) else {
@@ -219,6 +222,8 @@ impl<T: Config> Pallet<T> {
 		let mut chosen = Vec::new();
 		let mut seed = Self::random_u128(purpose, job);
 		while (chosen.len() as u32) < wanted && !pool.is_empty() {
+			// `pool` is not empty (the loop's condition), so the remainder is defined.
+			#[allow(clippy::arithmetic_side_effects)]
 			let index = (seed % pool.len() as u128) as usize;
 			chosen.push(pool.swap_remove(index));
 			seed = u128::from_le_bytes(blake2_128(&seed.to_le_bytes()));
@@ -528,7 +533,7 @@ impl<T: Config> Pallet<T> {
 		let _ = Outputs::<T>::clear_prefix(job, crate::MAX_AUDITORS.saturating_add(1), None);
 		let fits_deadline = entry
 			.deadline
-			.map_or(true, |d| now.saturating_add(Self::min_turnaround(&entry.terms)) <= d);
+			.is_none_or(|d| now.saturating_add(Self::min_turnaround(&entry.terms)) <= d);
 		if entry.attempts < max_attempts && fits_deadline {
 			if let Ok(at) = Self::file(job, now.saturating_add(entry.terms.queue_timeout)) {
 				if Queue::<T>::mutate(|q| q.try_push(job)).is_ok() {
@@ -565,6 +570,8 @@ impl<T: Config> Pallet<T> {
 	/// auditor would have been paid (its part of the auditors' share), with the same floor.
 	fn auditor_miss_slash(entry: &Job<T>) -> BalanceOf<T> {
 		let pot = entry.terms.auditor_share.mul_floor(entry.fee);
+		// The divisor is at least 1.
+		#[allow(clippy::arithmetic_side_effects)]
 		let part = pot / BalanceOf::<T>::from(entry.terms.auditors_per_job.max(1));
 		missed_deadline_slash(part, entry.terms.miss_fee_multiple, entry.terms.miss_slash_floor)
 	}

@@ -308,7 +308,8 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	ext
 }
 
-/// Runs blocks up to and including `n`, with the Jobs hooks.
+/// Runs blocks up to and including `n`, with the Jobs hooks, and checks the pallet's
+/// storage invariants after each.
 pub fn run_to(n: u64) {
 	while System::block_number() < n {
 		let next = System::block_number() + 1;
@@ -317,6 +318,7 @@ pub fn run_to(n: u64) {
 		Jobs::on_initialize(next);
 		Jobs::on_idle(next, frame_support::weights::Weight::MAX);
 		Rewards::on_idle(next, frame_support::weights::Weight::MAX);
+		Jobs::do_try_state().expect("the Jobs storage invariants hold after every block");
 	}
 }
 

@@ -202,7 +202,8 @@ impl<T: Config> Pallet<T> {
 		let floor = cursor.saturating_sub(u64::from(MAX_SCAN));
 		let mut jobs = Vec::new();
 		while cursor > floor && jobs.len() < limit {
-			cursor -= 1;
+			// `cursor > floor >= 0` here.
+			cursor = cursor.saturating_sub(1);
 			let Some(j) = Jobs::<T>::get(cursor) else { continue };
 			let keep = filter.owner.as_ref().is_none_or(|o| *o == j.owner)
 				&& filter.status.is_none_or(|s| s == j.status)

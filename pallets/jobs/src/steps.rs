@@ -194,10 +194,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The weight of a batch of reveals: each item weighs what its single call weighs.
-	pub fn reveals_weight(
-		items: &[(JobId, BoundedVec<u8, T::MaxOutputLen>, Salt)],
-		per_item: fn(u32) -> Weight,
-	) -> Weight {
+	pub fn reveals_weight(items: &[RevealOf<T>], per_item: fn(u32) -> Weight) -> Weight {
 		items.iter().fold(Weight::zero(), |total, (_, output, _)| {
 			total.saturating_add(per_item(output.len() as u32))
 		})

@@ -8,7 +8,7 @@ use frame_system::pallet_prelude::BlockNumberFor;
 use scale_info::TypeInfo;
 use serde::{Deserialize, Serialize};
 use sp_runtime::Perbill;
-use verinfer_primitives::{Commitment, ModelId};
+use verinfer_primitives::{Commitment, JobId, ModelId, Salt};
 
 use crate::{BalanceOf, Config};
 
@@ -168,6 +168,9 @@ pub struct AuditorSlot<AccountId> {
 
 /// The parameters of the runtime `T`.
 pub type ParamsOf<T> = JobParams<BalanceOf<T>, BlockNumberFor<T>>;
+
+/// One item of a batch of reveals: the job, the output, and the salt of its commitment.
+pub type RevealOf<T> = (JobId, BoundedVec<u8, <T as Config>::MaxOutputLen>, Salt);
 
 /// An inference job.
 #[derive(

@@ -1,7 +1,7 @@
 //! Benchmarks of the registry's calls, each in its worst case.
 
 use super::*;
-use alloc::vec::Vec;
+use alloc::{boxed::Box, vec::Vec};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -51,7 +51,7 @@ fn proposal<T: Config>(contributors: u32) -> Result<(T::AccountId, ModelId), Ben
 	let id = NextModelId::<T>::get();
 	Pallet::<T>::register_model(
 		RawOrigin::Signed(owner.clone()).into(),
-		spec_for::<T>(id, contributors),
+		Box::new(spec_for::<T>(id, contributors)),
 	)
 	.map_err(|_| BenchmarkError::Stop("cannot register a benchmark model"))?;
 	Ok((owner, id))
@@ -78,7 +78,7 @@ mod benchmarks {
 		fund::<T>(&owner);
 		// Genesis may already hold models: the new one gets the next id.
 		let id = crate::NextModelId::<T>::get();
-		let spec = spec_for::<T>(id, c);
+		let spec = Box::new(spec_for::<T>(id, c));
 
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), spec);

@@ -31,6 +31,8 @@
 //! never depend on it directly. Models listed in the [`GenesisConfig`] are registered and
 //! approved at genesis without a deposit.
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 extern crate alloc;
 
@@ -51,7 +53,7 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::vec::Vec;
+	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -121,7 +123,7 @@ pub mod pallet {
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// Each model's owner and description.
-		pub models: Vec<(T::AccountId, ModelSpec<T::AccountId, BalanceOf<T>>)>,
+		pub models: Vec<(T::AccountId, ModelSpecOf<T>)>,
 	}
 
 	#[pallet::genesis_build]
@@ -147,15 +149,42 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// A model was registered and awaits governance.
-		ModelRegistered { model: ModelId, owner: T::AccountId, deposit: BalanceOf<T> },
+		ModelRegistered {
+			/// The new model's id.
+			model: ModelId,
+			/// Who registered it.
+			owner: T::AccountId,
+			/// The deposit held from the owner.
+			deposit: BalanceOf<T>,
+		},
 		/// A model was approved and now takes jobs.
-		ModelApproved { model: ModelId },
+		ModelApproved {
+			/// The approved model.
+			model: ModelId,
+		},
 		/// A proposed model was rejected and deleted; its deposit went to the treasury.
-		ModelRejected { model: ModelId, slashed: BalanceOf<T> },
+		ModelRejected {
+			/// The rejected model.
+			model: ModelId,
+			/// The part of the deposit that was slashed.
+			slashed: BalanceOf<T>,
+		},
 		/// A model was deprecated: it takes no new jobs. Its deposit went back to the owner.
-		ModelDeprecated { model: ModelId, deposit_returned: BalanceOf<T> },
+		ModelDeprecated {
+			/// The deprecated model.
+			model: ModelId,
+			/// The part of the deposit released to the owner.
+			deposit_returned: BalanceOf<T>,
+		},
 		/// A contributor changed the account its royalties are paid to.
-		ContributorPayeeSet { model: ModelId, contributor: T::AccountId, payee: T::AccountId },
+		ContributorPayeeSet {
+			/// The model the royalties come from.
+			model: ModelId,
+			/// The contributor named in the model's entry.
+			contributor: T::AccountId,
+			/// The account its royalties are now paid to.
+			payee: T::AccountId,
+		},
 	}
 
 	/// Errors of this pallet.
@@ -203,11 +232,13 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::register_model(spec.contributors.len() as u32))]
 		pub fn register_model(
 			origin: OriginFor<T>,
-			spec: ModelSpec<T::AccountId, BalanceOf<T>>,
+			// Boxed so that this one large argument does not make every `Call` as large; a box
+			// encodes as the value it holds.
+			spec: Box<ModelSpecOf<T>>,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			let deposit = T::ModelDeposit::get();
-			let model = Self::insert_model(owner.clone(), spec, deposit, ModelStatus::Proposed)?;
+			let model = Self::insert_model(owner.clone(), *spec, deposit, ModelStatus::Proposed)?;
 			Self::deposit_event(Event::ModelRegistered { model, owner, deposit });
 			Ok(())
 		}

@@ -15,6 +15,9 @@ pub type BalanceOf<T> = <<T as crate::Config>::Currency as fungible::Inspect<
 pub type CreditOf<T> =
 	fungible::Credit<<T as frame_system::Config>::AccountId, <T as crate::Config>::Currency>;
 
+/// A model description as registered, for runtime `T`.
+pub type ModelSpecOf<T> = ModelSpec<<T as frame_system::Config>::AccountId, BalanceOf<T>>;
+
 /// A registry entry as stored, for runtime `T`.
 pub type ModelInfoOf<T> = ModelInfo<
 	<T as frame_system::Config>::AccountId,

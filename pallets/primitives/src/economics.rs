@@ -56,8 +56,9 @@ pub fn split_equally<Balance: AtLeast32BitUnsigned + Copy>(
 		return Vec::new();
 	}
 	let n_balance = Balance::from(n);
-	let base = amount / n_balance;
-	let extra = amount % n_balance;
+	// `n` is not zero (checked above), so neither the division nor the remainder can fail.
+	#[allow(clippy::arithmetic_side_effects)]
+	let (base, extra) = (amount / n_balance, amount % n_balance);
 	(0..n)
 		.map(|i| if Balance::from(i) < extra { base.saturating_add(One::one()) } else { base })
 		.collect()
@@ -97,7 +98,8 @@ pub fn split_by_weight(amount: u128, weights: &[u32]) -> Vec<u128> {
 		}
 		if *weight > 0 {
 			*part = part.saturating_add(1);
-			rest -= 1;
+			// `rest` is not zero here (checked above).
+			rest = rest.saturating_sub(1);
 		}
 	}
 	parts
@@ -185,7 +187,7 @@ pub fn max_loss_while_silent<Balance: AtLeast32BitUnsigned + Copy>(
 pub fn expected_cheating_gain(p: Perbill, fee: u128, slash: u128) -> i128 {
 	let kept = p.left_from_one().mul_floor(fee) as i128;
 	let lost = p.mul_ceil(slash) as i128;
-	kept - lost
+	kept.saturating_sub(lost)
 }
 
 #[cfg(test)]

@@ -38,6 +38,8 @@
 //! (`MaxEncodedLen`); the views the traits return ([`ModelView`], [`WorkerTerms`]) and the
 //! helpers' results are plain values.
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 extern crate alloc;
 
@@ -47,6 +49,7 @@ mod economics;
 mod fuzz;
 mod model;
 mod rewards;
+mod sampling;
 mod schema;
 mod staking;
 mod verification;
@@ -55,6 +58,7 @@ pub use commitment::*;
 pub use economics::*;
 pub use model::*;
 pub use rewards::*;
+pub use sampling::*;
 pub use schema::*;
 pub use staking::*;
 pub use verification::*;

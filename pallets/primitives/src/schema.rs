@@ -173,22 +173,14 @@ pub fn encode_f32s(values: &[f32]) -> alloc::vec::Vec<u8> {
 
 /// Decodes [`encode_i32s`]; `None` when the length is not a multiple of four.
 pub fn decode_i32s(bytes: &[u8]) -> Option<alloc::vec::Vec<i32>> {
-	(bytes.len() % 4 == 0).then(|| {
-		bytes
-			.chunks_exact(4)
-			.map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-			.collect()
-	})
+	let (words, rest) = bytes.as_chunks::<4>();
+	rest.is_empty().then(|| words.iter().map(|w| i32::from_le_bytes(*w)).collect())
 }
 
 /// Decodes [`encode_f32s`]; `None` when the length is not a multiple of four.
 pub fn decode_f32s(bytes: &[u8]) -> Option<alloc::vec::Vec<f32>> {
-	(bytes.len() % 4 == 0).then(|| {
-		bytes
-			.chunks_exact(4)
-			.map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-			.collect()
-	})
+	let (words, rest) = bytes.as_chunks::<4>();
+	rest.is_empty().then(|| words.iter().map(|w| f32::from_le_bytes(*w)).collect())
 }
 
 #[cfg(test)]

@@ -42,7 +42,9 @@ pub fn reputation_score(r: &Reputation) -> u32 {
 	let bad = u64::from(r.audits_failed)
 		.saturating_mul(5)
 		.saturating_add(u64::from(r.missed_deadlines).saturating_mul(2));
-	(good.saturating_mul(1000) / good.saturating_add(bad)) as u32
+	#[allow(clippy::arithmetic_side_effects)] // The divisor is at least `good`, so at least 1.
+	let score = good.saturating_mul(1000) / good.saturating_add(bad);
+	score as u32
 }
 
 /// Where slashed stake goes.

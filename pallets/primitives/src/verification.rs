@@ -71,18 +71,19 @@ pub fn f32_bits_to_nano(bits: u32) -> Option<i128> {
 		// Subnormal: fraction * 2^-149.
 		0 => (fraction, -149),
 		// Normal: (2^23 + fraction) * 2^(exponent - 150).
-		e => (fraction | 0x80_0000, e - 150),
+		// `e` is in 1..=254 here, so the subtraction cannot overflow.
+		e => (fraction | 0x80_0000, e.saturating_sub(150)),
 	};
 	let scaled = mantissa.checked_mul(NANO)?;
 	let magnitude = if shift >= 0 {
 		// At most 2^24 * 1e9 * 2^104 for the largest finite f32: too big for i128, so check.
 		let shift = shift as u32;
-		if scaled.leading_zeros() <= shift + 1 {
+		if scaled.leading_zeros() <= shift.saturating_add(1) {
 			return None;
 		}
 		scaled << shift
 	} else {
-		let shift = (-shift) as u32;
+		let shift = shift.unsigned_abs();
 		if shift >= 127 {
 			0
 		} else if negative {
@@ -92,25 +93,26 @@ pub fn f32_bits_to_nano(bits: u32) -> Option<i128> {
 			if floor << shift == scaled {
 				floor
 			} else {
-				floor + 1
+				// `scaled` is not negative and `shift` at least 1, so `floor` is at most
+				// `i128::MAX / 2`.
+				floor.saturating_add(1)
 			}
 		} else {
 			scaled >> shift
 		}
 	};
-	Some(if negative { -magnitude } else { magnitude })
+	// `magnitude` is not negative, so negating it cannot overflow.
+	Some(if negative { magnitude.saturating_neg() } else { magnitude })
 }
 
 /// Decodes a canonical f32 vector into fixed point; `None` if the length is not a multiple
 /// of four or an element is not finite.
 pub fn decode_f32_nano(bytes: &[u8]) -> Option<alloc::vec::Vec<i128>> {
-	if bytes.len() % 4 != 0 {
+	let (words, rest) = bytes.as_chunks::<4>();
+	if !rest.is_empty() {
 		return None;
 	}
-	bytes
-		.chunks_exact(4)
-		.map(|c| f32_bits_to_nano(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
-		.collect()
+	words.iter().map(|w| f32_bits_to_nano(u32::from_le_bytes(*w))).collect()
 }
 
 /// Whether two results of a job match under `class`.
@@ -142,7 +144,7 @@ fn cosine_at_least(x: &[i128], y: &[i128], c: Perbill) -> bool {
 	let widest = x
 		.iter()
 		.chain(y)
-		.map(|v| 128 - v.unsigned_abs().leading_zeros())
+		.map(|v| 128u32.saturating_sub(v.unsigned_abs().leading_zeros()))
 		.max()
 		.unwrap_or(0);
 	let shift = widest.saturating_sub(60);
@@ -168,7 +170,8 @@ fn cosine_at_least(x: &[i128], y: &[i128], c: Perbill) -> bool {
 	if nx.is_zero() || ny.is_zero() || dot_pos <= dot_neg {
 		return false;
 	}
-	let dot = dot_pos - dot_neg;
+	// `dot_pos > dot_neg` here, so the difference is exact.
+	let dot = dot_pos.saturating_sub(dot_neg);
 	let parts = U512::from(c.deconstruct());
 	let billion = U512::from(1_000_000_000u64);
 	// dot^2 * (1e9)^2 >= parts^2 * nx * ny: c = parts / 1e9, both sides times 1e18.

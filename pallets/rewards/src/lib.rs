@@ -44,6 +44,8 @@
 //! [`Pallet::set_params`], with range checks. A change applies from the next era close
 //! (a new `era_length` counts from the start of the current era).
 #![cfg_attr(not(feature = "std"), no_std)]
+// Tests and mocks may use plain arithmetic and indexing: a mistake there fails the test.
+#![cfg_attr(test, allow(clippy::arithmetic_side_effects, clippy::indexing_slicing))]
 
 extern crate alloc;
 
@@ -205,13 +207,35 @@ pub mod pallet {
 	#[pallet::generate_deposit(pub(super) fn deposit_event)]
 	pub enum Event<T: Config> {
 		/// An era closed: its budgets, the sum of which was minted, and its points.
-		EraClosed { era: EraIndex, budgets: PerGroup<BalanceOf<T>>, points: Points },
+		EraClosed {
+			/// The era that closed.
+			era: EraIndex,
+			/// Each group's budget for the era.
+			budgets: PerGroup<BalanceOf<T>>,
+			/// Each group's total points in the era.
+			points: Points,
+		},
 		/// An account claimed its reward for an era.
-		RewardsClaimed { era: EraIndex, who: T::AccountId, amount: BalanceOf<T> },
+		RewardsClaimed {
+			/// The era claimed for.
+			era: EraIndex,
+			/// The account paid.
+			who: T::AccountId,
+			/// What it was paid.
+			amount: BalanceOf<T>,
+		},
 		/// An era's claims closed; what was not claimed went to the treasury.
-		EraExpired { era: EraIndex, unclaimed: BalanceOf<T> },
+		EraExpired {
+			/// The era whose claims closed.
+			era: EraIndex,
+			/// What was left unclaimed.
+			unclaimed: BalanceOf<T>,
+		},
 		/// The reward parameters changed.
-		ParamsSet { params: RewardParamsOf<T> },
+		ParamsSet {
+			/// The new parameters.
+			params: RewardParamsOf<T>,
+		},
 	}
 
 	/// Why a call failed.

@@ -54,10 +54,16 @@ impl pallet_preimage::Config for Runtime {
 	>;
 }
 
+/// 80% of a block's weight.
+// A `Perbill` of a weight is at most the weight, so the product cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
+fn most_of_a_block() -> Weight {
+	Perbill::from_percent(80) * RuntimeBlockWeights::get().max_block
+}
+
 parameter_types! {
 	/// Scheduled calls, enacted referenda among them, may use 80% of a block.
-	pub MaximumSchedulerWeight: Weight =
-		Perbill::from_percent(80) * RuntimeBlockWeights::get().max_block;
+	pub MaximumSchedulerWeight: Weight = most_of_a_block();
 }
 
 impl pallet_scheduler::Config for Runtime {

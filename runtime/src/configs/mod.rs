@@ -27,6 +27,13 @@ use super::{
 /// Three quarters of a block is for normal extrinsics; the rest is kept for operational ones.
 const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 
+/// Cuts a block length down to the normal extrinsics' part of it.
+// A `Perbill` of a number is at most the number, so the product cannot overflow.
+#[allow(clippy::arithmetic_side_effects)]
+fn normal_share(max: &mut u32) {
+	*max = NORMAL_DISPATCH_RATIO * *max;
+}
+
 parameter_types! {
 	pub const BlockHashCount: BlockNumber = 2400;
 	pub const Version: RuntimeVersion = VERSION;
@@ -39,7 +46,7 @@ parameter_types! {
 	pub RuntimeBlockLength: BlockLength =
 		BlockLength::builder()
 			.max_length(5 * 1024 * 1024)
-			.modify_max_length_for_class(DispatchClass::Normal, |max| *max = NORMAL_DISPATCH_RATIO * *max)
+			.modify_max_length_for_class(DispatchClass::Normal, normal_share)
 			.build();
 	pub const SS58Prefix: u16 = SS58_PREFIX;
 }

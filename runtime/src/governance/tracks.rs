@@ -140,8 +140,9 @@ const TRACKS: [TrackSpec; 4] = [
 /// A track name as the referenda pallet stores it: zero-padded bytes.
 fn name(text: &str) -> [u8; 25] {
 	let mut out = [0u8; 25];
-	let len = text.len().min(out.len());
-	out[..len].copy_from_slice(&text.as_bytes()[..len]);
+	for (o, b) in out.iter_mut().zip(text.as_bytes()) {
+		*o = *b;
+	}
 	out
 }
 

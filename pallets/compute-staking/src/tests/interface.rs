@@ -140,9 +140,9 @@ fn active_sets_answer_index_queries() {
 		assert_eq!(Staking::active_workers(0).get(1).copied(), Some(2));
 		assert_eq!(Staking::active_workers(0).get(2).copied(), None);
 		assert_eq!(Staking::active_workers(7).len(), 0);
-		assert_eq!(Staking::active_workers(7).get(0).copied(), None);
+		assert_eq!(Staking::active_workers(7).first().copied(), None);
 		assert_eq!(Staking::active_auditors().len(), 1);
-		assert_eq!(Staking::active_auditors().get(0).copied(), Some(3));
+		assert_eq!(Staking::active_auditors().first().copied(), Some(3));
 		assert_eq!(Staking::active_auditors().get(1).copied(), None);
 	});
 }

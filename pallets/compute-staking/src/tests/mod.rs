@@ -19,7 +19,7 @@ const ACCOUNTS: [u64; 10] = [1, 2, 3, 4, 5, 6, 7, 8, 9, POT];
 /// Checks that no funds were minted or burnt, that the bonds on hold are exactly what the
 /// ledgers record, and the pallet's other invariants.
 fn assert_conserved() {
-	let total: u64 = ACCOUNTS.iter().map(|a| Balances::total_balance(a)).sum();
+	let total: u64 = ACCOUNTS.iter().map(Balances::total_balance).sum();
 	assert_eq!(Balances::total_issuance(), total, "funds were minted or burnt");
 	assert_eq!(total, 9 * ENDOWMENT + ED);
 	let held: u64 = ACCOUNTS.iter().map(|a| bonded(*a)).sum();

@@ -79,7 +79,7 @@ fn a_tie_escalates_and_the_new_majority_accepts() {
 		assert_eq!(job(id).status, JobStatus::Revealing);
 		let liar_stake = Staking::<Test>::stake(&first[1]);
 		let before: Vec<u64> =
-			[first[0], added[0], added[1]].iter().map(|a| Balances::balance(a)).collect();
+			[first[0], added[0], added[1]].iter().map(Balances::balance).collect();
 		for a in &added {
 			reveal_audit(id, *a, &out);
 		}

@@ -6,14 +6,6 @@ use frame_support::assert_noop;
 use pallet_compute_staking::Pallet as Staking;
 use verinfer_primitives::ComputeStakingInterface;
 
-/// Submits an `EXACT` job and runs until it is assigned to `WORKER`.
-fn assigned_job() -> JobId {
-	let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
-	run_until(id, JobStatus::Assigned);
-	assert_eq!(job(id).worker, Some(WORKER));
-	id
-}
-
 #[test]
 fn happy_path_unaudited_pays_the_fee_split() {
 	new_test_ext().execute_with(|| {
@@ -56,11 +48,8 @@ fn happy_path_unaudited_pays_the_fee_split() {
 fn audited_and_agreed_pays_the_auditors() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		let id = assigned_job();
 		let out = honest_output(EXACT);
-		commit(id, WORKER, &out);
-		run_until(id, JobStatus::Auditing);
-		let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+		let (id, auditors) = audited_job(&out);
 		assert_eq!(auditors.len(), 3);
 		assert!(!auditors.contains(&WORKER));
 		// Blind: the worker cannot reveal until every auditor committed.
@@ -85,7 +74,7 @@ fn audited_and_agreed_pays_the_auditors() {
 			Error::<Test>::AlreadyCommitted
 		);
 		assert_eq!(job(id).status, JobStatus::Revealing);
-		let before: Vec<u64> = auditors.iter().map(|a| Balances::balance(a)).collect();
+		let before: Vec<u64> = auditors.iter().map(Balances::balance).collect();
 		reveal(id, WORKER, &out);
 		for a in &auditors {
 			reveal_audit(id, *a, &out);
@@ -104,11 +93,8 @@ fn audited_and_agreed_pays_the_auditors() {
 fn a_lying_worker_is_caught_slashed_and_the_dapp_refunded() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		let id = assigned_job();
 		let wrong = wrong_output(EXACT);
-		commit(id, WORKER, &wrong);
-		run_until(id, JobStatus::Auditing);
-		let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+		let (id, auditors) = audited_job(&wrong);
 		for a in &auditors {
 			commit_audit(id, *a, &honest_output(EXACT));
 		}
@@ -132,11 +118,8 @@ fn a_lying_worker_is_caught_slashed_and_the_dapp_refunded() {
 fn a_lying_auditor_loses_to_the_majority() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		let id = assigned_job();
 		let out = honest_output(EXACT);
-		commit(id, WORKER, &out);
-		run_until(id, JobStatus::Auditing);
-		let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+		let (id, auditors) = audited_job(&out);
 		let liar = auditors[1];
 		let wrong = wrong_output(EXACT);
 		for a in &auditors {

@@ -2,6 +2,7 @@
 
 mod escalation;
 mod fuzz;
+mod invariants;
 mod lifecycle;
 mod load;
 mod rewards;
@@ -100,6 +101,25 @@ pub fn reveal_audit(id: JobId, who: u64, output: &[u8]) {
 		BoundedVec::truncate_from(output.to_vec()),
 		salt_of(who)
 	));
+}
+
+/// Submits an `EXACT` job and runs until it is assigned to `WORKER`.
+pub fn assigned_job() -> JobId {
+	let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
+	run_until(id, JobStatus::Assigned);
+	assert_eq!(job(id).worker, Some(WORKER));
+	id
+}
+
+/// Submits an `EXACT` job, has `WORKER` commit to `worker_output`, and runs until the job is
+/// sampled for audit. Returns the job and its auditors, none of which has committed yet.
+pub fn audited_job(worker_output: &[u8]) -> (JobId, Vec<u64>) {
+	let id = assigned_job();
+	commit(id, WORKER, worker_output);
+	run_until(id, JobStatus::Auditing);
+	let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+	assert!(!auditors.is_empty() && !auditors.contains(&WORKER));
+	(id, auditors)
 }
 
 /// Runs blocks until `id` reaches `status`, for at most 30 blocks.

@@ -5,12 +5,9 @@
 use super::*;
 use pallet_rewards::{CurrentPoints, Event as RewardsEvent, PerGroup};
 
-fn audited_job(worker_output: &[u8]) -> (JobId, Vec<u64>) {
-	let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
-	run_until(id, JobStatus::Assigned);
-	commit(id, WORKER, worker_output);
-	run_until(id, JobStatus::Auditing);
-	let auditors: Vec<u64> = job(id).auditors.iter().map(|a| a.who).collect();
+/// An `EXACT` job that is audited and settled, with honest auditors.
+fn settled_audited_job(worker_output: &[u8]) -> (JobId, Vec<u64>) {
+	let (id, auditors) = audited_job(worker_output);
 	let out = honest_output(EXACT);
 	for a in &auditors {
 		commit_audit(id, *a, &out);
@@ -26,7 +23,7 @@ fn audited_job(worker_output: &[u8]) -> (JobId, Vec<u64>) {
 fn without_a_stream_nothing_is_recorded() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		audited_job(&honest_output(EXACT));
+		settled_audited_job(&honest_output(EXACT));
 		assert_eq!(CurrentPoints::<Test>::get(), Default::default());
 		run_to(REWARD_ERA * 3);
 		assert_settled(issuance);
@@ -40,14 +37,14 @@ fn settled_jobs_earn_points_and_issuance_grows_by_exactly_the_emission() {
 		start_rewards();
 		// An accepted job: the worker and the model's one contributor earn its fee (1000)
 		// in compute units, each auditor a point.
-		let (ok, auditors) = audited_job(&honest_output(EXACT));
+		let (ok, auditors) = settled_audited_job(&honest_output(EXACT));
 		assert_eq!(last_verdict(ok), Some(Verdict::AcceptedByAudit));
 		assert_eq!(
 			CurrentPoints::<Test>::get(),
 			PerGroup { workers: 1_000, auditors: 3, contributors: 1_000 }
 		);
 		// A rejected job: only the auditors who caught the worker earn.
-		let (bad, _) = audited_job(&wrong_output(EXACT));
+		let (bad, _) = settled_audited_job(&wrong_output(EXACT));
 		assert_eq!(last_verdict(bad), Some(Verdict::RejectedByAudit));
 		assert_eq!(
 			CurrentPoints::<Test>::get(),

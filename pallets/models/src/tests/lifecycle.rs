@@ -20,7 +20,7 @@ fn accepts_jobs(id: u32) -> bool {
 }
 
 fn proposal() -> u32 {
-	assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), spec("digits")));
+	assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), Box::new(spec("digits"))));
 	0
 }
 
@@ -86,7 +86,10 @@ fn rejection_deletes_the_proposal_and_pays_the_treasury() {
 		assert_eq!(events().last(), Some(&Event::ModelRejected { model: id, slashed: DEPOSIT }));
 		assert_conserved();
 		// The name and version are free again.
-		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(3), spec("digits")));
+		assert_ok!(Pallet::<Test>::register_model(
+			RuntimeOrigin::signed(3),
+			Box::new(spec("digits"))
+		));
 		assert_eq!(status(1), Some(ModelStatus::Proposed));
 	});
 }

@@ -14,7 +14,7 @@ const ACCOUNTS: [u64; 7] = [1, 2, 3, 4, 5, POT, POOR];
 /// Checks that no funds were minted or burnt, and that the held deposits are exactly the
 /// deposits the registry records.
 fn assert_conserved() {
-	let total: u64 = ACCOUNTS.iter().map(|a| Balances::total_balance(a)).sum();
+	let total: u64 = ACCOUNTS.iter().map(Balances::total_balance).sum();
 	assert_eq!(Balances::total_issuance(), total, "funds were minted or burnt");
 	assert_eq!(total, 5 * ENDOWMENT + ED);
 	let held: u64 = ACCOUNTS

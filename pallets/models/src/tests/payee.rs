@@ -9,7 +9,10 @@ use verinfer_primitives::ModelRegistry;
 #[test]
 fn a_contributor_redirects_its_royalties() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), spec("digits")));
+		assert_ok!(Pallet::<Test>::register_model(
+			RuntimeOrigin::signed(1),
+			Box::new(spec("digits"))
+		));
 		assert_ok!(Pallet::<Test>::approve_model(RuntimeOrigin::root(), 0));
 		assert_ok!(Pallet::<Test>::set_contributor_payee(RuntimeOrigin::signed(2), 0, 4));
 		let royalties =
@@ -29,7 +32,10 @@ fn a_contributor_redirects_its_royalties() {
 #[test]
 fn only_a_contributor_of_a_known_model_may_set_a_payee() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), spec("digits")));
+		assert_ok!(Pallet::<Test>::register_model(
+			RuntimeOrigin::signed(1),
+			Box::new(spec("digits"))
+		));
 		assert_noop!(
 			Pallet::<Test>::set_contributor_payee(RuntimeOrigin::root(), 0, 4),
 			DispatchError::BadOrigin

@@ -12,7 +12,7 @@ fn register(
 	who: u64,
 	spec: verinfer_primitives::ModelSpec<u64, u64>,
 ) -> sp_runtime::DispatchResult {
-	crate::Pallet::<Test>::register_model(RuntimeOrigin::signed(who), spec)
+	crate::Pallet::<Test>::register_model(RuntimeOrigin::signed(who), Box::new(spec))
 }
 
 #[test]
@@ -53,7 +53,7 @@ fn ids_are_sequential_and_a_new_version_is_a_new_model() {
 fn requires_a_signed_origin() {
 	new_test_ext().execute_with(|| {
 		assert_noop!(
-			crate::Pallet::<Test>::register_model(RuntimeOrigin::root(), spec("digits")),
+			crate::Pallet::<Test>::register_model(RuntimeOrigin::root(), Box::new(spec("digits"))),
 			DispatchError::BadOrigin
 		);
 	});
