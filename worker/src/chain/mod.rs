@@ -6,26 +6,41 @@
 //! the runtime's metadata, and subxt itself refuses a call whose shape differs from the
 //! connected node's metadata, so the worker never signs against a stale layout.
 //!
-//! Registry entries (`Models::Models`) are decoded with `verinfer-primitives`' own types,
-//! the ones the runtime stores, so that the input schema the worker checks before any
-//! compute is the very one the Jobs pallet checked at submission.
+//! A registry entry's spec and status are decoded with `verinfer-primitives`' own types
+//! (subxt's `substitute_type`), the ones the runtime stores, so that the input schema the
+//! worker checks before any compute is the very one the Jobs pallet checked at submission.
+//!
+//! Every read is at one block: [`Chain::finalized`], the latest finalized block, is the
+//! only state that `mine`, `verify` and `submit` act on or report.
 
 pub mod keys;
 
 use std::time::Duration;
 
 use anyhow::{anyhow, Context, Result};
-use codec::Decode;
 use subxt::config::DefaultExtrinsicParamsBuilder;
 use subxt::rpcs::{rpc_params, RpcClient};
 use subxt::utils::AccountId32;
 use subxt::{OnlineClient, SubstrateConfig};
-use verinfer_primitives::{ModelId, ModelSpec, ModelStatus};
+pub use verinfer_primitives::JobId;
+use verinfer_primitives::ModelId;
 
 pub use keys::Key;
 
-/// The interface generated from the runtime's metadata.
-#[subxt::subxt(runtime_metadata_path = "metadata/verinfer.scale")]
+/// The interface generated from the runtime's metadata, with the primitives crate's model
+/// types in place of generated copies.
+#[subxt::subxt(
+    runtime_metadata_path = "metadata/verinfer.scale",
+    substitute_type(
+        path = "verinfer_primitives::model::ModelSpec<A, B>",
+        with = "::subxt::utils::Static<::verinfer_primitives::ModelSpec<[u8; 32], u128>>"
+    ),
+    substitute_type(
+        path = "verinfer_primitives::model::ModelStatus",
+        with = "::subxt::utils::Static<::verinfer_primitives::ModelStatus>"
+    ),
+    derive_for_type(path = "pallet_models::types::ModelInfo", derive = "Clone")
+)]
 pub mod runtime {}
 
 /// verinfer's chain configuration: a standard Substrate chain (sr25519 `MultiSignature`,
@@ -43,24 +58,23 @@ pub type AtBlock =
 pub type Job = runtime::runtime_types::pallet_jobs::types::Job;
 /// A job's phase.
 pub type JobStatus = runtime::runtime_types::pallet_jobs::types::JobStatus;
-/// A job's id.
-pub type JobId = u64;
+/// How a job's result was judged.
+pub type Verdict = runtime::runtime_types::pallet_jobs::types::Verdict;
 
-/// A registry entry, laid out exactly as `pallet_models::ModelInfo` stores it and decoded
-/// with the primitives crate's types.
-#[derive(Decode, Clone, Debug)]
-pub struct ModelInfo {
-    /// Who registered it.
-    pub owner: [u8; 32],
-    /// The deposit on hold for it.
-    pub deposit: u128,
-    /// Proposed, approved or deprecated.
-    pub status: ModelStatus,
-    /// The block it was registered in.
-    pub registered_at: u32,
-    /// What was registered.
-    pub spec: ModelSpec<[u8; 32], u128>,
+impl Verdict {
+    /// Whether the result stands (and was paid for).
+    pub fn accepted(&self) -> bool {
+        matches!(
+            self,
+            Verdict::AcceptedUnaudited | Verdict::AcceptedByAudit | Verdict::AcceptedByGovernance
+        )
+    }
 }
+/// A job's revealed output.
+pub type Output = Vec<u8>;
+/// A registry entry, as `pallet_models` stores it.
+pub type ModelInfo =
+    runtime::runtime_types::pallet_models::types::ModelInfo<AccountId32, u128, u32>;
 
 impl ModelInfo {
     /// The model's name, for logs.
@@ -130,6 +144,14 @@ impl Chain {
         Ok(n)
     }
 
+    /// The latest finalized block: the state every role acts on and reports.
+    pub async fn finalized(&self) -> Result<AtBlock> {
+        self.api
+            .at_current_block()
+            .await
+            .with_context(|| format!("reading the latest finalized block from {}", self.url))
+    }
+
     /// A transactions client at the latest finalized block; make one per batch of
     /// submissions (it costs a few RPC round trips) and pass it to [`Self::submit`].
     pub async fn transactions(&self) -> Result<Transactions> {
@@ -177,7 +199,7 @@ impl Chain {
 
     /// Every registry entry at the latest finalized block, by id.
     pub async fn models(&self) -> Result<Vec<(ModelId, ModelInfo)>> {
-        let at = self.api.at_current_block().await?;
+        let at = self.finalized().await?;
         let mut out = Vec::new();
         let mut iter = at
             .storage()
@@ -186,8 +208,9 @@ impl Chain {
         while let Some(entry) = iter.next().await {
             let entry = entry?;
             let id: ModelId = entry.key()?.decode()?.0;
-            let info = ModelInfo::decode(&mut entry.value().bytes())
-                .map_err(|e| anyhow!("model {id}: the registry entry does not decode ({e}): is this worker built for this runtime?"))?;
+            let info = entry.value().decode().map_err(|e| {
+                anyhow!("model {id}: the registry entry does not decode ({e}): is this worker built for this runtime?")
+            })?;
             out.push((id, info));
         }
         out.sort_by_key(|(id, _)| *id);
@@ -202,6 +225,23 @@ impl Chain {
             .await?;
         Ok(match value {
             Some(v) => Some(v.decode()?),
+            None => None,
+        })
+    }
+
+    /// The output `who` revealed for job `id`, at a given block.
+    pub async fn output_at(
+        &self,
+        at: &AtBlock,
+        id: JobId,
+        who: &AccountId32,
+    ) -> Result<Option<Output>> {
+        let value = at
+            .storage()
+            .try_fetch(runtime::storage().jobs().outputs(), (id, *who))
+            .await?;
+        Ok(match value {
+            Some(v) => Some(v.decode()?.0),
             None => None,
         })
     }
@@ -247,13 +287,10 @@ pub type Role = runtime::runtime_types::pallet_compute_staking::types::Role;
 impl Chain {
     /// `who`'s ledger at the latest finalized block.
     pub async fn ledger(&self, who: &AccountId32) -> Result<Option<Ledger>> {
-        let at = self.api.at_current_block().await?;
+        let at = self.finalized().await?;
         let value = at
             .storage()
-            .try_fetch(
-                runtime::storage().compute_staking().ledgers(),
-                (who.clone(),),
-            )
+            .try_fetch(runtime::storage().compute_staking().ledgers(), (*who,))
             .await?;
         Ok(match value {
             Some(v) => Some(v.decode()?),
@@ -263,10 +300,10 @@ impl Chain {
 
     /// `who`'s free balance at the latest finalized block.
     pub async fn free_balance(&self, who: &AccountId32) -> Result<u128> {
-        let at = self.api.at_current_block().await?;
+        let at = self.finalized().await?;
         let value = at
             .storage()
-            .try_fetch(runtime::storage().system().account(), (who.clone(),))
+            .try_fetch(runtime::storage().system().account(), (*who,))
             .await?;
         Ok(match value {
             Some(v) => v.decode()?.data.free,

@@ -144,7 +144,10 @@ impl<B: Backend> InferenceModel for MiniLm<B> {
                 too_long.len()
             )));
         }
-        let ids: Vec<Vec<u32>> = inputs.iter().map(|t| self.tokenizer.encode(t)).collect();
+        let ids = inputs
+            .iter()
+            .map(|t| self.tokenizer.encode(t))
+            .collect::<Result<Vec<_>, _>>()?;
         self.embed_ids(&ids)
     }
 }

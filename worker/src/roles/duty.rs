@@ -181,7 +181,7 @@ fn lock(book: &Mutex<TxBook>) -> std::sync::MutexGuard<'_, TxBook> {
 pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState) -> Result<()> {
     let me = ctx.key.account();
     let role = ctx.settings.duty.label();
-    let at = chain.api.at_current_block().await?;
+    let at = chain.finalized().await?;
     for id in chain.open_jobs_of(&at, &me).await? {
         state.held.entry(id).or_default();
     }
@@ -230,7 +230,7 @@ pub async fn run_session(chain: &Chain, ctx: &DutyContext, state: &mut DutyState
         // Act on the newest finalized state, not on the block that woke the loop: when the
         // loop is slower than the chain, an older block's state would send steps that are
         // no longer due.
-        let at = chain.api.at_current_block().await?;
+        let at = chain.finalized().await?;
         let number = at.block_number();
         let plan = plan(chain, ctx, state, &at, &me).await?;
         act(chain, ctx, state, &at, plan, max_batch).await?;
@@ -362,10 +362,12 @@ async fn plan(
             if may_send(&mut lock(&state.book), key(Step::Commit), now) {
                 plan.commit.push(item);
             }
-        } else if matches!(job.status, JobStatus::Revealing) && committed && !revealed {
-            if may_send(&mut lock(&state.book), key(Step::Reveal), now) {
-                plan.reveal.push(item);
-            }
+        } else if matches!(job.status, JobStatus::Revealing)
+            && committed
+            && !revealed
+            && may_send(&mut lock(&state.book), key(Step::Reveal), now)
+        {
+            plan.reveal.push(item);
         }
     }
     for id in done {
@@ -511,7 +513,7 @@ async fn act(
     // Running the batch took blocks (on a dev chain, several a second): a commit that would
     // now land too close to its deadline is released instead, never sent late.
     let now = if ctx.settings.duty.releases() && !plan.commit.is_empty() {
-        chain.api.at_current_block().await?.block_number()
+        chain.finalized().await?.block_number()
     } else {
         at.block_number()
     };

@@ -113,15 +113,46 @@ pub struct MineArgs {
     pub capacity_budget: f64,
 }
 
-/// What a miner declares besides its models.
-#[derive(Clone, Copy, Debug)]
-pub struct Offer {
-    /// Its price per job, in plancks.
-    pub price: u128,
-    /// Its capacity, or `None` to measure it.
-    pub capacity: Option<u32>,
-    /// The inference budget for a measured capacity, in seconds.
-    pub capacity_budget: f64,
+/// What is started: a miner with what it declares besides its models, or an auditor,
+/// which declares nothing else.
+#[derive(Clone, Debug)]
+pub enum Start {
+    /// `mine`: the price and capacity it bonds with.
+    Mine {
+        /// Its price per job, in plancks.
+        price: u128,
+        /// Its capacity, or `None` to measure it.
+        capacity: Option<u32>,
+        /// The inference budget for a measured capacity, in seconds.
+        capacity_budget: f64,
+    },
+    /// `verify`.
+    Verify,
+}
+
+impl Start {
+    /// The side of a job this worker plays.
+    pub fn duty(&self) -> Duty {
+        match self {
+            Start::Mine { .. } => Duty::Mine,
+            Start::Verify => Duty::Verify,
+        }
+    }
+}
+
+/// `verinfer-worker mine`.
+pub async fn run_mine(args: MineArgs, device: DeviceKind, dir: ModelDir) -> Result<()> {
+    let start = Start::Mine {
+        price: args.price,
+        capacity: args.capacity,
+        capacity_budget: args.capacity_budget,
+    };
+    run_duty(start, args.duty, device, dir).await
+}
+
+/// `verinfer-worker verify`.
+pub async fn run_verify(args: DutyArgs, device: DeviceKind, dir: ModelDir) -> Result<()> {
+    run_duty(Start::Verify, args, device, dir).await
 }
 
 fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
@@ -135,14 +166,9 @@ fn prometheus_addr(args: &DutyArgs) -> Option<SocketAddr> {
     })
 }
 
-/// `verinfer-worker mine` / `verify`.
-pub async fn run_duty(
-    duty: Duty,
-    args: DutyArgs,
-    offer: Offer,
-    device: DeviceKind,
-    dir: ModelDir,
-) -> Result<()> {
+/// The body of `mine` and `verify`: load the models, check the bond, follow the chain.
+async fn run_duty(start: Start, args: DutyArgs, device: DeviceKind, dir: ModelDir) -> Result<()> {
+    let duty = start.duty();
     let cheat = args.cheat_fraction_for_testing;
     anyhow::ensure!(
         (0.0..=1.0).contains(&cheat),
@@ -164,30 +190,28 @@ pub async fn run_duty(
     let chain = Chain::connect_with_backoff(&args.url, None).await?;
     let registry = chain.models().await?;
     let served = duty::match_models(&registry, &engine, &args.models)?;
-    let capacity = match (duty, offer.capacity) {
-        (Duty::Verify, _) => 0,
-        (Duty::Mine, Some(c)) => c,
-        (Duty::Mine, None) => {
-            measure_capacity(
-                &chain,
-                &engine,
-                &served,
-                args.max_batch,
-                offer.capacity_budget,
-            )
-            .await?
+    let bond = match start {
+        Start::Verify => Bond::Auditor,
+        Start::Mine {
+            price,
+            capacity,
+            capacity_budget,
+        } => {
+            let capacity = match capacity {
+                Some(c) => c,
+                None => {
+                    measure_capacity(&chain, &engine, &served, args.max_batch, capacity_budget)
+                        .await?
+                }
+            };
+            Bond::Worker {
+                price,
+                capacity,
+                models: served.keys().copied().collect(),
+            }
         }
     };
-    ensure_bond(
-        &chain,
-        &key,
-        duty,
-        &args,
-        offer.price,
-        capacity,
-        &served.keys().copied().collect::<Vec<_>>(),
-    )
-    .await?;
+    ensure_bond(&chain, &key, &bond, args.bond).await?;
     let ctx = DutyContext {
         key,
         engine,
@@ -213,7 +237,7 @@ async fn measure_capacity(
     max_batch: usize,
     budget: f64,
 ) -> Result<u32> {
-    let at = chain.api.at_current_block().await?;
+    let at = chain.finalized().await?;
     let ceiling = at
         .constants()
         .entry(runtime::constants().jobs().max_batch())
@@ -264,41 +288,45 @@ fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
     }
 }
 
-/// Checks that the account is bonded for `duty` and, as a worker, serves `models` with
-/// `capacity`; bonds first when `--bond` was given and there is no bond, and updates the
-/// bond's capacity when it differs.
-#[allow(clippy::too_many_arguments)]
-async fn ensure_bond(
-    chain: &Chain,
-    key: &Key,
-    duty: Duty,
-    args: &DutyArgs,
-    price: u128,
-    capacity: u32,
-    models: &[u32],
-) -> Result<()> {
+/// What the account must be bonded as.
+enum Bond {
+    /// A worker serving `models` at `price` per job, taking `capacity` jobs at once.
+    Worker {
+        price: u128,
+        capacity: u32,
+        models: Vec<u32>,
+    },
+    /// An auditor.
+    Auditor,
+}
+
+/// Checks that the account is bonded as `bond` says and, as a worker, serves its models
+/// with its capacity; bonds `amount` first when given and there is no bond, and updates
+/// the bond's capacity when it differs.
+async fn ensure_bond(chain: &Chain, key: &Key, bond: &Bond, amount: Option<u128>) -> Result<()> {
     let me = key.account();
     let ledger = chain.ledger(&me).await?;
-    let ledger = match (ledger, args.bond) {
+    let as_worker = matches!(bond, Bond::Worker { .. });
+    let ledger = match (ledger, amount) {
         (Some(l), _) => l,
         (None, None) => bail!(
             "{me} has no bond: pass --bond <INF> to bond now (see `minStake` in docs/staking.md), or bond with computeStaking.{} from a wallet",
-            if duty == Duty::Mine { "bondWorker" } else { "bondAuditor" }
+            if as_worker { "bondWorker" } else { "bondAuditor" }
         ),
         (None, Some(amount)) => {
             let free = chain.free_balance(&me).await?;
             anyhow::ensure!(free > amount, "{me} holds {} free, not enough to bond {}: fund the account first", format_inf(free), format_inf(amount));
-            tracing::info!("bonding {} as {}", format_inf(amount), if duty == Duty::Mine { "a worker" } else { "an auditor" });
-            match duty {
-                Duty::Mine => {
+            tracing::info!("bonding {} as {}", format_inf(amount), if as_worker { "a worker" } else { "an auditor" });
+            match bond {
+                Bond::Worker { price, capacity, models } => {
                     let models = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(models.to_vec());
                     let endpoint = runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(Vec::new());
                     chain
-                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_worker(amount, models, price, endpoint, capacity))
+                        .submit_and_finalize(key, &runtime::tx().compute_staking().bond_worker(amount, models, *price, endpoint, *capacity))
                         .await
                         .context("bonding failed")?;
                 }
-                Duty::Verify => {
+                Bond::Auditor => {
                     chain
                         .submit_and_finalize(key, &runtime::tx().compute_staking().bond_auditor(amount))
                         .await
@@ -308,8 +336,9 @@ async fn ensure_bond(
             chain.ledger(&me).await?.context("the bond did not show up on chain")?
         }
     };
-    match (&ledger.role, duty) {
-        (Role::Worker(prefs), Duty::Mine) => {
+    match (&ledger.role, bond) {
+        (Role::Worker(prefs), Bond::Worker { capacity, models, .. }) => {
+            let capacity = *capacity;
             let missing: Vec<u32> = models.iter().copied().filter(|m| !prefs.models.0.contains(m)).collect();
             if !missing.is_empty() {
                 tracing::warn!(
@@ -334,9 +363,9 @@ async fn ensure_bond(
                 chain.submit_and_finalize(key, &update).await.context("updating the capacity failed")?;
             }
         }
-        (Role::Auditor, Duty::Verify) => tracing::info!("bonded {} as an auditor", format_inf(ledger.active)),
-        (Role::Worker(_), Duty::Verify) => bail!("{me} is bonded as a worker; an auditor needs its own account (run verify with another key)"),
-        (Role::Auditor, Duty::Mine) => bail!("{me} is bonded as an auditor; a miner needs its own account (run mine with another key)"),
+        (Role::Auditor, Bond::Auditor) => tracing::info!("bonded {} as an auditor", format_inf(ledger.active)),
+        (Role::Worker(_), Bond::Auditor) => bail!("{me} is bonded as a worker; an auditor needs its own account (run verify with another key)"),
+        (Role::Auditor, Bond::Worker { .. }) => bail!("{me} is bonded as an auditor; a miner needs its own account (run mine with another key)"),
     }
     if !ledger.on_duty {
         tracing::warn!("{me} is chilled and gets no new work: call computeStaking.activate (and check the minimum stake)");

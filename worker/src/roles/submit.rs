@@ -8,7 +8,7 @@ use serde_json::json;
 use subxt::rpcs::rpc_params;
 
 use super::{format_inf, parse_inf};
-use crate::chain::{self, runtime, Chain};
+use crate::chain::{self, runtime, Chain, JobStatus, Verdict};
 use crate::models::ModelDir;
 
 /// What to submit.
@@ -162,26 +162,32 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
     );
 
     let deadline = Instant::now() + Duration::from_secs(args.timeout);
-    let mut last_status = String::new();
+    let mut last_status = None;
     let mut blocks = chain.api.stream_blocks().await?;
-    loop {
-        let job = chain.call_json("jobs_getJob", rpc_params![id]).await?;
-        let status = job["status"].as_str().unwrap_or("?").to_string();
-        if status != last_status {
-            let detail = match status.as_str() {
-                "Assigned" => format!(" to {}", job["worker"].as_str().unwrap_or("?")),
-                "Auditing" => format!(
-                    " by {} auditor(s)",
-                    job["auditors"].as_array().map_or(0, Vec::len)
-                ),
-                "Revealing" => format!(" (audited: {})", job["audited"]),
+    let (at, job) = loop {
+        let at = chain.finalized().await?;
+        let job = chain
+            .job_at(&at, id)
+            .await?
+            .ok_or_else(|| anyhow!("job {id} is not on chain (pruned already?)"))?;
+        let status = format!("{:?}", job.status);
+        if last_status.as_ref() != Some(&status) {
+            let detail = match job.status {
+                JobStatus::Assigned => {
+                    format!(
+                        " to {}",
+                        job.worker.as_ref().map_or("?".into(), |w| w.to_string())
+                    )
+                }
+                JobStatus::Auditing => format!(" by {} auditor(s)", job.auditors.0.len()),
+                JobStatus::Revealing => format!(" (audited: {:?})", job.audited),
                 _ => String::new(),
             };
             eprintln!("  job {id}: {status}{detail} ({:.1?})", started.elapsed());
-            last_status = status.clone();
+            last_status = Some(status.clone());
         }
-        if matches!(status.as_str(), "Finalized" | "Cancelled" | "Expired") {
-            break;
+        if chain::is_final(&job.status) {
+            break (at, job);
         }
         if Instant::now() >= deadline {
             bail!(
@@ -193,21 +199,25 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
             b = blocks.next() => { b.ok_or_else(|| anyhow!("the node closed the block stream"))??; }
             _ = tokio::time::sleep(Duration::from_secs(6)) => {}
         }
-    }
-    let result = chain.call_json("jobs_getResult", rpc_params![id]).await?;
+    };
+    let accepted = job.verdict.as_ref().is_some_and(Verdict::accepted);
+    let output = match (&job.worker, accepted) {
+        (Some(worker), true) => chain.output_at(&at, id, worker).await?,
+        _ => None,
+    };
     let mut out = json!({
         "job": id,
         "model": model_name,
-        "status": result["status"],
-        "verdict": result["verdict"],
-        "accepted": result["accepted"],
-        "audited": result["audited"],
-        "worker": result["worker"],
+        "status": format!("{:?}", job.status),
+        "verdict": job.verdict.as_ref().map(|v| format!("{v:?}")),
+        "accepted": accepted,
+        "audited": job.audited,
+        "worker": job.worker.as_ref().map(|w| w.to_string()),
+        "block": at.block_number(),
         "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-        "output": result["output"],
+        "output": output.as_ref().map(|o| format!("0x{}", hex::encode(o))),
     });
-    if let Some(hex_out) = result["output"].as_str() {
-        let bytes = hex::decode(hex_out.trim_start_matches("0x")).context("output hex")?;
+    if let Some(bytes) = output {
         match info.spec.output.element {
             verinfer_primitives::ElementType::I32 => {
                 let logits = verinfer_primitives::decode_i32s(&bytes).unwrap_or_default();

@@ -34,8 +34,8 @@ pub fn match_models(
             continue;
         }
         seen_names.insert(name.clone());
-        if info.status != verinfer_primitives::ModelStatus::Approved {
-            tracing::info!("model {id} ({name}) is {:?}; not serving it", info.status);
+        if *info.status != verinfer_primitives::ModelStatus::Approved {
+            tracing::info!("model {id} ({name}) is {:?}; not serving it", *info.status);
             continue;
         }
         match engine.kind_for_hash(&info.spec.weights_hash) {
