@@ -24,7 +24,12 @@ LLAMA_BIN="${VERINFER_LLAMA_CPP_DIR:-$HOME/.cache/verinfer-llama.cpp}/build/bin"
 build_worker
 case "$MODEL" in
 *.gguf) GGUF="$MODEL" ;;
-*) GGUF="$(ls "$VERINFER_MODELS_DIR/$MODEL".*gguf "$VERINFER_MODELS_DIR/$MODEL.gguf" 2>/dev/null | head -n1)" ;;
+*)
+	GGUF=""
+	for f in "$VERINFER_MODELS_DIR/$MODEL.gguf" "$VERINFER_MODELS_DIR/$MODEL".*.gguf; do
+		[ -f "$f" ] && GGUF="$f" && break
+	done
+	;;
 esac
 [ -f "$GGUF" ] || die "no GGUF for $MODEL in $VERINFER_MODELS_DIR: run scripts/fetch-models.sh"
 OUT="$(mktemp -d)"
