@@ -23,12 +23,16 @@ impl<T: Config> Pallet<T> {
 				*times = times.saturating_add(1);
 			}
 		}
-		let queue = Queue::<T>::get();
+		let mut queued_times: BTreeMap<_, usize> = BTreeMap::new();
+		for job in Queue::<T>::get() {
+			let times = queued_times.entry(job).or_default();
+			*times = times.saturating_add(1);
+		}
 		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut load: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (id, job) in Jobs::<T>::iter() {
 			let filed = due.remove(&id).unwrap_or_default();
-			let queued = queue.iter().filter(|j| **j == id).count();
+			let queued = queued_times.remove(&id).unwrap_or_default();
 			if job.status.is_final() {
 				ensure_that(filed.is_empty(), || format!("job {id} ended but is still due"))?;
 				ensure_that(queued == 0, || format!("job {id} ended but is still queued"))?;
@@ -60,10 +64,9 @@ impl<T: Config> Pallet<T> {
 		ensure_that(due.is_empty(), || {
 			format!("the agenda lists jobs that do not exist: {:?}", due.keys())
 		})?;
-		ensure_that(
-			queue.len() == queue.iter().filter(|j| Jobs::<T>::contains_key(j)).count(),
-			|| "the queue lists jobs that do not exist".into(),
-		)?;
+		ensure_that(queued_times.is_empty(), || {
+			format!("the queue lists jobs that do not exist: {:?}", queued_times.keys())
+		})?;
 		for (owner, sum) in &held {
 			let on_hold = T::Currency::balance_on_hold(&HoldReason::JobFee.into(), owner);
 			ensure_that(on_hold == *sum, || {

@@ -11,7 +11,17 @@ pub mod cuda;
 use std::fmt;
 use std::str::FromStr;
 
+use burn::prelude::{Backend, Tensor};
+
 use crate::WorkerError;
+
+/// A float tensor's values as f32, row-major (a copy off the device).
+pub fn to_f32s<B: Backend, const D: usize>(t: Tensor<B, D>) -> Result<Vec<f32>, WorkerError> {
+    t.into_data()
+        .convert::<f32>()
+        .to_vec()
+        .map_err(|e| WorkerError::Backend(format!("{e:?}")))
+}
 
 /// Where inference runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

@@ -11,6 +11,7 @@ use burn::tensor::module::max_pool2d;
 use burn_store::{ModuleSnapshot, PytorchStore};
 
 use super::{DigitImage, FloatLogits, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
+use crate::backend::to_f32s;
 use crate::{InferenceModel, WorkerError};
 
 /// The CNN's modules. Field names are ours; [`DigitsFloat::load`] maps the checkpoint's
@@ -139,11 +140,7 @@ impl<B: Backend> InferenceModel for DigitsFloat<B> {
             return Ok(Vec::new());
         }
         let logits = self.cnn.forward_all(self.input(inputs)).logits;
-        let values: Vec<f32> = logits
-            .into_data()
-            .convert::<f32>()
-            .to_vec()
-            .map_err(|e| WorkerError::Backend(format!("{e:?}")))?;
+        let values: Vec<f32> = to_f32s(logits)?;
         Ok(values
             .chunks_exact(NUM_CLASSES)
             .map(|c| FloatLogits(c.try_into().expect("chunks are NUM_CLASSES long")))

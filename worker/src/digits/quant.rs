@@ -22,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 use super::float::{Activations, DigitsFloat};
 use super::{DigitImage, MNIST_MEAN, MNIST_STD};
+use crate::backend::to_f32s;
 use crate::WorkerError;
 
 /// Largest magnitude of a quantized weight or activation.
@@ -111,8 +112,8 @@ impl QuantizedDigits {
         let mut convs = Vec::with_capacity(3);
         for (i, conv) in [&cnn.conv1, &cnn.conv2, &cnn.conv3].into_iter().enumerate() {
             let [o, c, kh, kw] = conv.weight.dims();
-            let w = to_f32(conv.weight.val())?;
-            let b = to_f32(conv.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
+            let w = to_f32s(conv.weight.val())?;
+            let b = to_f32s(conv.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
             // im2col row (ki·3 + kj)·c + ci holds torch's weight[o][ci][ki][kj].
             let k = kh * kw * c;
             let mut wk = vec![0f32; k * o];
@@ -131,8 +132,8 @@ impl QuantizedDigits {
 
         // fc1 consumes the NHWC [3, 3, 128] map flattened as (h·3 + w)·128 + c, whereas
         // torch flattened NCHW as c·9 + h·3 + w; burn's Linear weight is [in, out].
-        let w1 = to_f32(cnn.fc1.weight.val())?;
-        let b1 = to_f32(cnn.fc1.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
+        let w1 = to_f32s(cnn.fc1.weight.val())?;
+        let b1 = to_f32s(cnn.fc1.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
         let [k1, o1] = cnn.fc1.weight.dims();
         let ch = 128;
         let mut w1k = vec![0f32; k1 * o1];
@@ -146,8 +147,8 @@ impl QuantizedDigits {
         let fc1 = quantize_layer(&w1k, &b1, k1, o1, s_act[3], Some(f64::from(scales.fc1)))?;
 
         let [k2, o2] = cnn.fc2.weight.dims();
-        let w2 = to_f32(cnn.fc2.weight.val())?;
-        let b2 = to_f32(cnn.fc2.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
+        let w2 = to_f32s(cnn.fc2.weight.val())?;
+        let b2 = to_f32s(cnn.fc2.bias.as_ref().map(|b| b.val()).ok_or_else(no_bias)?)?;
         let fc2 = quantize_layer(&w2, &b2, k2, o2, f64::from(scales.fc1), None)?;
 
         let convs: [QuantLayer; 3] = convs.try_into().expect("three conv layers");
@@ -183,13 +184,6 @@ impl QuantizedDigits {
 
 fn no_bias() -> WorkerError {
     WorkerError::Quantization("a layer of the checkpoint has no bias".into())
-}
-
-fn to_f32<B: Backend, const D: usize>(t: Tensor<B, D>) -> Result<Vec<f32>, WorkerError> {
-    t.into_data()
-        .convert::<f32>()
-        .to_vec()
-        .map_err(|e| WorkerError::Backend(format!("{e:?}")))
 }
 
 /// Quantizes one `[k, o]` layer. `s_out = None` marks the output layer (no requantization).
@@ -297,9 +291,9 @@ pub fn calibrate<B: Backend>(
     for chunk in images.chunks(64) {
         let Activations { convs, fc1, .. } = model.cnn.forward_all(model.input(chunk));
         for (i, a) in convs.into_iter().enumerate() {
-            stages[i].extend(to_f32(a)?);
+            stages[i].extend(to_f32s(a)?);
         }
-        stages[3].extend(to_f32(fc1)?);
+        stages[3].extend(to_f32s(fc1)?);
     }
     let mut scale = [0f32; 4];
     for (i, values) in stages.iter_mut().enumerate() {

@@ -7,6 +7,7 @@ use verinfer_primitives::{choose, SamplingParams};
 
 use super::llama::Llama;
 use super::tokenizer::Tokenizer;
+use crate::backend::to_f32s;
 use crate::WorkerError;
 
 /// What one generation is asked to do.
@@ -113,11 +114,7 @@ pub fn generate<B: Backend>(
     let mut next: Vec<u32> = vec![0; rows];
     let vocab = model.params().vocab;
     while done.iter().any(|d| !d) {
-        let values: Vec<f32> = logits
-            .into_data()
-            .convert::<f32>()
-            .to_vec()
-            .map_err(|e| WorkerError::Backend(format!("{e:?}")))?;
+        let values: Vec<f32> = to_f32s(logits)?;
         for (r, row) in values.chunks_exact(vocab).enumerate() {
             if done[r] {
                 continue;
@@ -133,19 +130,20 @@ pub fn generate<B: Backend>(
             if tokenizer.is_end(choice.token) {
                 g.finish = Finish::Eos;
                 done[r] = true;
-                g.text = tokenizer.decode(&g.ids[..g.ids.len() - 1])?;
                 continue;
             }
-            let text = tokenizer.decode(&g.ids)?;
-            if let Some(cut) = req.stop.iter().filter_map(|s| text.find(s.as_str())).min() {
-                g.text = text[..cut].to_string();
-                g.finish = Finish::Stop;
-                done[r] = true;
-            } else {
-                g.text = text;
-                if g.ids.len() >= req.max_tokens {
+            // Only a request with stop sequences needs its text at every step.
+            if !req.stop.is_empty() {
+                let text = tokenizer.decode(&g.ids)?;
+                if let Some(cut) = req.stop.iter().filter_map(|s| text.find(s.as_str())).min() {
+                    g.text = text[..cut].to_string();
+                    g.finish = Finish::Stop;
                     done[r] = true;
+                    continue;
                 }
+            }
+            if g.ids.len() >= req.max_tokens {
+                done[r] = true;
             }
         }
         if done.iter().all(|d| *d) {
@@ -164,6 +162,13 @@ pub fn generate<B: Backend>(
         let ids: Vec<Vec<u32>> = next.iter().map(|&t| vec![t]).collect();
         logits = model.forward(&mut cache, &ids, &start, None)?;
     }
+    for g in out.iter_mut().filter(|g| g.finish != Finish::Stop) {
+        let text_ids = match g.finish {
+            Finish::Eos => &g.ids[..g.ids.len() - 1],
+            _ => &g.ids[..],
+        };
+        g.text = tokenizer.decode(text_ids)?;
+    }
     Ok(out)
 }
 
@@ -179,11 +184,7 @@ pub fn prefill_logits<B: Backend>(model: &Llama<B>, ids: &[u32]) -> Result<Vec<f
     }
     let mut cache = model.cache(1, ids.len());
     let logits = model.forward(&mut cache, &[ids.to_vec()], &[0], None)?;
-    logits
-        .into_data()
-        .convert::<f32>()
-        .to_vec()
-        .map_err(|e| WorkerError::Backend(format!("{e:?}")))
+    to_f32s(logits)
 }
 
 /// What an auditor sees at one generated position after a teacher-forced prefill.
@@ -266,11 +267,7 @@ pub fn time_decode<B: Backend>(
     let started = std::time::Instant::now();
     let mut out = Vec::with_capacity(tokens);
     for step in 0..tokens {
-        let values: Vec<f32> = logits
-            .into_data()
-            .convert::<f32>()
-            .to_vec()
-            .map_err(|e| WorkerError::Backend(format!("{e:?}")))?;
+        let values: Vec<f32> = to_f32s(logits)?;
         let next: Vec<u32> = values
             .chunks_exact(vocab)
             .map(|row| choose(row, &SamplingParams::GREEDY, &[0; 32], 0).map_or(0, |c| c.token))

@@ -86,7 +86,8 @@ impl Gguf {
         })
     }
 
-    fn bad(&self, reason: String) -> WorkerError {
+    /// An error naming this file.
+    pub(super) fn bad(&self, reason: String) -> WorkerError {
         WorkerError::BadFile {
             path: self.path.clone(),
             reason,
@@ -274,13 +275,14 @@ impl Gguf {
 /// Weights per Q4_1 or Q8_0 block.
 pub const BLOCK: usize = 32;
 
-fn half(b: &[u8]) -> f32 {
+/// A little-endian IEEE half, widened exactly.
+pub(super) fn half(b: &[u8]) -> f32 {
     f16::from_le_bytes([b[0], b[1]]).to_f32()
 }
 
 /// One Q4_1 block (20 bytes) into 32 weights: `q · d + m`, low nibbles first.
 #[inline(always)]
-pub fn q4_1_block(b: &[u8], out: &mut [f32; BLOCK]) {
+fn q4_1_block(b: &[u8], out: &mut [f32; BLOCK]) {
     let (d, m) = (half(&b[0..2]), half(&b[2..4]));
     for (j, &q) in b[4..20].iter().enumerate() {
         out[j] = f32::from(q & 0x0f) * d + m;
@@ -290,7 +292,7 @@ pub fn q4_1_block(b: &[u8], out: &mut [f32; BLOCK]) {
 
 /// One Q8_0 block (34 bytes) into 32 weights: `q · d`.
 #[inline(always)]
-pub fn q8_0_block(b: &[u8], out: &mut [f32; BLOCK]) {
+fn q8_0_block(b: &[u8], out: &mut [f32; BLOCK]) {
     let d = half(&b[0..2]);
     for (o, &q) in out.iter_mut().zip(&b[2..34]) {
         *o = f32::from(q as i8) * d;

@@ -16,9 +16,7 @@
 
 use rayon::prelude::*;
 
-use half::f16;
-
-use super::gguf::BLOCK;
+use super::gguf::{half, BLOCK};
 
 /// The most activation rows one call takes; longer inputs (prefill) use the dense gemm.
 pub const MAX_TOKENS: usize = 16;
@@ -73,7 +71,6 @@ impl Packed {
         if !fits {
             return None;
         }
-        let half = |b: &[u8]| f16::from_le_bytes([b[0], b[1]]).to_f32();
         let blocks = bytes.chunks_exact(format.block_bytes());
         let (scales, quants) = match format {
             Format::Q4_1 => (
@@ -205,6 +202,7 @@ fn dot_row_portable(format: Format, row: Row<'_>, x: &[f32], cols: usize, y: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use half::f16;
 
     fn q4_1_matrix(rows: usize, cols: usize) -> Vec<u8> {
         let mut bytes = Vec::new();

@@ -19,6 +19,7 @@ use gguf_rs_lib::format::types::GGUFTensorType;
 
 use super::gguf::{decode, Gguf, LlamaParams};
 use super::kernel::{Format, Packed, MAX_TOKENS};
+use crate::backend::to_f32s;
 use crate::WorkerError;
 
 /// A weight matrix: dense f32 `[in, out]` for burn's matmul, and, on the CPU, its file
@@ -37,11 +38,7 @@ impl<B: Backend> Weight<B> {
         match &self.packed {
             Some(p) if tokens <= MAX_TOKENS => {
                 let device = x.device();
-                let data: Vec<f32> = x
-                    .into_data()
-                    .convert::<f32>()
-                    .to_vec()
-                    .map_err(|e| WorkerError::Backend(format!("{e:?}")))?;
+                let data: Vec<f32> = to_f32s(x)?;
                 let y = p.apply(&data, tokens);
                 Ok(Tensor::from_data(
                     TensorData::new(y, [tokens, p.rows()]),
@@ -122,10 +119,8 @@ impl<B: Backend> Llama<B> {
                       cols: usize|
          -> Result<(Tensor<B, 2>, Option<Packed>), WorkerError> {
             let (kind, bytes) = file.raw(name, &[cols, rows])?;
-            let data = decode(kind, &bytes, rows * cols).map_err(|why| WorkerError::BadFile {
-                path: name.into(),
-                reason: why,
-            })?;
+            let data = decode(kind, &bytes, rows * cols)
+                .map_err(|why| file.bad(format!("tensor `{name}`: {why}")))?;
             let format = match kind {
                 GGUFTensorType::Q4_1 => Some(Format::Q4_1),
                 GGUFTensorType::Q8_0 => Some(Format::Q8_0),

@@ -95,31 +95,34 @@ impl Tokenizer {
         inner
             .with_pre_tokenizer(Some(pre))
             .with_decoder(Some(ByteLevelDecoder::default()));
-        let typed = |kind: i32| {
+        // A token's id is its index in the vocabulary; added tokens keep those ids.
+        let of_type = |kind: i32| {
             spec.token_types
                 .iter()
-                .zip(&spec.tokens)
-                .filter(move |(t, _)| **t == kind)
-                .map(|(_, s)| s.clone())
+                .enumerate()
+                .filter(move |(_, t)| **t == kind)
+                .map(|(i, _)| i as u32)
         };
-        let control: Vec<AddedToken> = typed(CONTROL).map(|t| AddedToken::from(t, true)).collect();
-        let user: Vec<AddedToken> = typed(USER_DEFINED)
-            .map(|t| AddedToken::from(t, false).normalized(false))
+        let text = |id: u32| spec.tokens[id as usize].clone();
+        let control: Vec<u32> = of_type(CONTROL).collect();
+        let specials: Vec<AddedToken> = control
+            .iter()
+            .map(|&i| AddedToken::from(text(i), true))
             .collect();
-        inner.add_special_tokens(&control);
+        let user: Vec<AddedToken> = of_type(USER_DEFINED)
+            .map(|i| AddedToken::from(text(i), false).normalized(false))
+            .collect();
+        inner.add_special_tokens(&specials);
         inner.add_tokens(&user);
         let mut ends: Vec<u32> = spec.eos.into_iter().collect();
-        for t in typed(CONTROL).filter(|t| END_TOKENS.contains(&t.as_str())) {
-            if let Some(id) = inner.token_to_id(&t) {
-                ends.push(id);
-            }
-        }
+        ends.extend(
+            control
+                .iter()
+                .copied()
+                .filter(|&i| END_TOKENS.contains(&spec.tokens[i as usize].as_str())),
+        );
         ends.sort_unstable();
         ends.dedup();
-        let mut control: Vec<u32> = typed(CONTROL)
-            .filter_map(|t| inner.token_to_id(&t))
-            .collect();
-        control.sort_unstable();
         Ok(Self {
             inner,
             ends,

@@ -18,6 +18,7 @@ use burn::prelude::*;
 pub use model::BertConfig;
 pub use tokenize::Tokenizer;
 
+use crate::backend::to_f32s;
 use crate::{InferenceModel, WorkerError};
 
 /// Width of the embedding.
@@ -119,11 +120,7 @@ impl<B: Backend> MiniLm<B> {
         let mask = Tensor::<B, 2, Int>::from_data(TensorData::new(mask, [b, s]), &self.device);
         let hidden = self.bert.forward(ids, mask.clone());
         let pooled = pooling::mean_pool_normalize(hidden, mask);
-        let values: Vec<f32> = pooled
-            .into_data()
-            .convert::<f32>()
-            .to_vec()
-            .map_err(|e| WorkerError::Backend(format!("{e:?}")))?;
+        let values: Vec<f32> = to_f32s(pooled)?;
         Ok(values
             .chunks_exact(EMBEDDING_DIM)
             .map(|c| Embedding(c.to_vec()))
