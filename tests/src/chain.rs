@@ -297,3 +297,12 @@ pub async fn workers(rpc: &HttpClient, model: u32) -> anyhow::Result<Vec<Value>>
 	let w: Value = rpc.request("workers_list", rpc_params![model]).await?;
 	Ok(w.as_array().cloned().unwrap_or_default())
 }
+
+/// The id the registry gives the first model registered after genesis: the shipped models
+/// and the genesis proposals come first.
+pub fn next_model_id() -> u32 {
+	let owner = sp_keyring::Sr25519Keyring::Alice.to_account_id();
+	let genesis = verinfer_runtime::genesis_config_presets::shipped_models(owner.clone()).len()
+		+ verinfer_runtime::genesis_config_presets::proposed_models(owner).len();
+	genesis as u32
+}

@@ -32,7 +32,9 @@ async fn the_miner_releases_a_job_its_model_cannot_run_and_keeps_mining() -> any
 		RuntimeCall::Models(pallet_models::Call::register_model { spec: Box::new(spec) }),
 	)
 	.await?;
-	let approve = RuntimeCall::Models(pallet_models::Call::approve_model { model: 2 });
+	// It takes the id after the genesis models.
+	let model = next_model_id();
+	let approve = RuntimeCall::Models(pallet_models::Call::approve_model { model });
 	submit_and_include(
 		&rpc,
 		Alice,
@@ -47,14 +49,14 @@ async fn the_miner_releases_a_job_its_model_cannot_run_and_keeps_mining() -> any
 		e.context(format!("{}\n{}", miner.log_tail(40), node.log_tail(20)))
 	};
 	let bonded = wait_for("the miner to serve the mis-specified model", STARTUP, || async {
-		Ok((!workers(&rpc, 2).await?.is_empty()).then_some(()))
+		Ok((!workers(&rpc, model).await?.is_empty()).then_some(()))
 	})
 	.await;
 	bonded.map_err(|e| logs(e, &miner))?;
 
 	// The job passes the chain's schema check, and the CNN refuses it.
 	let call = RuntimeCall::Jobs(pallet_jobs::Call::submit_job {
-		model: 2,
+		model,
 		input: b"not an image".to_vec().try_into().unwrap(),
 		max_fee: INF,
 		deadline: None,

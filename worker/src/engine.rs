@@ -38,6 +38,15 @@ impl ModelKind {
         }
     }
 
+    /// The registry family this implementation builds: a registry entry is served only
+    /// when both its weights hash and its family match.
+    pub fn family(self) -> verinfer_primitives::ModelFamily {
+        match self {
+            ModelKind::Digits => verinfer_primitives::ModelFamily::DigitsCnn,
+            ModelKind::MiniLm => verinfer_primitives::ModelFamily::Bert,
+        }
+    }
+
     /// A short name for logs and metrics labels.
     pub fn label(self) -> &'static str {
         match self {

@@ -277,6 +277,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 				),
 			),
 		],
+		proposed: vec![],
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

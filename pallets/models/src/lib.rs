@@ -118,26 +118,28 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type ModelIdByName<T> = StorageMap<_, Blake2_128Concat, (ModelName, ModelVersion), ModelId>;
 
-	/// Models registered and approved at genesis, without a deposit.
+	/// Models registered at genesis, without a deposit.
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
-		/// Each model's owner and description.
+		/// Models that are approved from the start: each one's owner and description.
 		pub models: Vec<(T::AccountId, ModelSpecOf<T>)>,
+		/// Models that start as proposals, for governance to approve or reject; registered
+		/// after `models`.
+		pub proposed: Vec<(T::AccountId, ModelSpecOf<T>)>,
 	}
 
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			for (owner, spec) in &self.models {
+			let approved = self.models.iter().map(|m| (m, ModelStatus::Approved));
+			let proposed = self.proposed.iter().map(|m| (m, ModelStatus::Proposed));
+			for ((owner, spec), status) in approved.chain(proposed) {
 				// A chain must not start with a registry it would itself reject, so an invalid
 				// genesis model aborts the genesis build (this runs once, off-chain).
-				if let Err(e) = Pallet::<T>::insert_model(
-					owner.clone(),
-					spec.clone(),
-					Zero::zero(),
-					ModelStatus::Approved,
-				) {
+				if let Err(e) =
+					Pallet::<T>::insert_model(owner.clone(), spec.clone(), Zero::zero(), status)
+				{
 					panic!("genesis model {:?} is invalid: {:?}", spec.name, e);
 				}
 			}
@@ -222,6 +224,9 @@ pub mod pallet {
 		NotApproved,
 		/// The caller is not one of the model's contributors.
 		NotContributor,
+		/// The weights format is not the one the model's family is stored in: Llama models
+		/// are GGUF, the digits CNN a PyTorch pickle, BERT encoders safetensors.
+		WeightsFormatNotOfFamily,
 	}
 
 	#[pallet::call]
@@ -356,6 +361,7 @@ pub mod pallet {
 			ensure!(!spec.name.is_empty(), Error::<T>::EmptyName);
 			ensure!(!spec.version.is_empty(), Error::<T>::EmptyVersion);
 			ensure!(!spec.weights_location.is_empty(), Error::<T>::EmptyWeightsLocation);
+			ensure!(spec.family.accepts(spec.weights_format), Error::<T>::WeightsFormatNotOfFamily);
 			spec.input.validate().map_err(|_| Error::<T>::InvalidInputSchema)?;
 			spec.output.validate().map_err(|_| Error::<T>::InvalidOutputSchema)?;
 			ensure!(spec.verification.is_valid(), Error::<T>::InvalidTolerance);

@@ -9,7 +9,7 @@ use frame_support::{
 use frame_system::EnsureRoot;
 use sp_runtime::{BuildStorage, Perbill};
 use verinfer_primitives::{
-	Contributor, ElementType, ModelSpec, SpecBuilder, TensorSchema, WeightsFormat,
+	Contributor, ElementType, ModelFamily, ModelSpec, SpecBuilder, TensorSchema, WeightsFormat,
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -80,6 +80,7 @@ pub fn spec(name: &str) -> ModelSpec<u64, u64> {
 	SpecBuilder::new(name.as_bytes(), 5)
 		.version(b"1.0.0")
 		.weights([1u8; 32], WeightsFormat::PyTorchPickle)
+		.family(ModelFamily::DigitsCnn)
 		.location(b"pypi:digit-recognizer-py==0.1.0")
 		.input(TensorSchema::fixed(ElementType::U8, &[28, 28]))
 		.output(TensorSchema::fixed(ElementType::I32, &[10]))
@@ -99,6 +100,7 @@ pub fn ext(with_genesis_model: bool) -> sp_io::TestExternalities {
 	.unwrap();
 	pallet_models::GenesisConfig::<Test> {
 		models: if with_genesis_model { vec![(5, spec("genesis"))] } else { vec![] },
+		proposed: vec![],
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

@@ -37,6 +37,49 @@ pub enum WeightsFormat {
 	Onnx,
 	/// burn's own record format (`.mpk`).
 	BurnRecord,
+	/// GGUF (llama.cpp's format): weights, hyperparameters and tokenizer in one file.
+	Gguf,
+}
+
+/// The architecture a model belongs to, which tells a worker which implementation to build
+/// it with. Everything else (sizes, vocabulary, quantization) comes from the weights file
+/// itself, so a new model of a known family is a registry entry, not a worker release.
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Serialize,
+	Deserialize,
+)]
+pub enum ModelFamily {
+	/// The integer-quantized digits CNN: a 28x28 image in, ten fixed-point logits out.
+	DigitsCnn,
+	/// BERT-style sentence encoders (all-MiniLM-L6-v2): text in, a mean-pooled,
+	/// normalized embedding out.
+	Bert,
+	/// Llama-architecture decoder LLMs in GGUF (SmolLM2 and others): a generation request
+	/// in, the generated tokens out.
+	Llama,
+}
+
+impl ModelFamily {
+	/// Whether a model of this family can be stored in `format`: Llama models come in GGUF,
+	/// the digits CNN as a PyTorch pickle, BERT encoders as safetensors.
+	pub fn accepts(self, format: WeightsFormat) -> bool {
+		matches!(
+			(self, format),
+			(Self::Llama, WeightsFormat::Gguf)
+				| (Self::DigitsCnn, WeightsFormat::PyTorchPickle)
+				| (Self::Bert, WeightsFormat::SafeTensors)
+		)
+	}
 }
 
 /// The longest model name, in bytes.
@@ -143,6 +186,9 @@ pub struct ModelSpec<AccountId, Balance> {
 	pub weights_hash: WeightsHash,
 	/// Format of the weights file.
 	pub weights_format: WeightsFormat,
+	/// The architecture, which picks the worker's implementation; the shapes come from the
+	/// weights file.
+	pub family: ModelFamily,
 	/// Where to fetch the weights file; the hash, not the location, is authoritative.
 	pub weights_location: WeightsLocation,
 	/// What a job's input must look like.
@@ -165,7 +211,8 @@ pub struct SpecBuilder<AccountId, Balance>(ModelSpec<AccountId, Balance>);
 #[cfg(any(feature = "std", feature = "runtime-benchmarks"))]
 impl<AccountId, Balance> SpecBuilder<AccountId, Balance> {
 	/// A valid description named `name` (truncated to [`MAX_NAME_LEN`]): version `1`,
-	/// safetensors weights with hash `[name[0]; 32]` at location `test`, a 4-byte `U8` input
+	/// Bert-family safetensors weights with hash `[name[0]; 32]` at location `test`, a
+	/// 4-byte `U8` input
 	/// and output, exact verification, no contributors, and `price`.
 	pub fn new(name: &[u8], price: Balance) -> Self {
 		let schema = TensorSchema::fixed(crate::ElementType::U8, &[4]);
@@ -174,6 +221,7 @@ impl<AccountId, Balance> SpecBuilder<AccountId, Balance> {
 			version: BoundedVec::truncate_from(b"1".to_vec()),
 			weights_hash: [name.first().copied().unwrap_or_default(); 32],
 			weights_format: WeightsFormat::SafeTensors,
+			family: ModelFamily::Bert,
 			weights_location: BoundedVec::truncate_from(b"test".to_vec()),
 			input: schema.clone(),
 			output: schema,
@@ -193,6 +241,12 @@ impl<AccountId, Balance> SpecBuilder<AccountId, Balance> {
 	pub fn weights(mut self, hash: WeightsHash, format: WeightsFormat) -> Self {
 		self.0.weights_hash = hash;
 		self.0.weights_format = format;
+		self
+	}
+
+	/// The model's family.
+	pub fn family(mut self, family: ModelFamily) -> Self {
+		self.0.family = family;
 		self
 	}
 
@@ -278,6 +332,20 @@ mod tests {
 
 	fn c(share: u32) -> Contributor<u64> {
 		Contributor { who: 1, payee: 1, share: Perbill::from_percent(share) }
+	}
+
+	#[test]
+	fn each_family_has_its_format() {
+		use ModelFamily::*;
+		use WeightsFormat::*;
+		assert!(Llama.accepts(Gguf));
+		assert!(DigitsCnn.accepts(PyTorchPickle));
+		assert!(Bert.accepts(SafeTensors));
+		for format in [PyTorchPickle, SafeTensors, Onnx, BurnRecord] {
+			assert!(!Llama.accepts(format), "{format:?}");
+		}
+		assert!(!Bert.accepts(Gguf));
+		assert!(!DigitsCnn.accepts(Gguf));
 	}
 
 	#[test]

@@ -135,6 +135,7 @@ pub fn new_test_ext_with(params: Option<crate::RewardParamsOf<Test>>) -> sp_io::
 			(9, spec(b"credited", vec![contributor(0, 30), contributor(1, 10)])),
 			(9, spec(b"anonymous", vec![])),
 		],
+		proposed: vec![],
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();

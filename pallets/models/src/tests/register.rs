@@ -159,3 +159,14 @@ fn rejects_when_ids_are_exhausted() {
 		assert_noop!(register(1, spec("digits")), Error::<Test>::ModelIdsExhausted);
 	});
 }
+
+#[test]
+fn rejects_weights_in_a_format_the_family_is_not_stored_in() {
+	new_test_ext().execute_with(|| {
+		let mut s = spec("llama");
+		s.family = verinfer_primitives::ModelFamily::Llama;
+		assert_noop!(register(1, s.clone()), Error::<Test>::WeightsFormatNotOfFamily);
+		s.weights_format = verinfer_primitives::WeightsFormat::Gguf;
+		assert_ok!(register(1, s));
+	});
+}

@@ -39,6 +39,12 @@ pub fn match_models(
             continue;
         }
         match engine.kind_for_hash(&info.spec.weights_hash) {
+            Some(kind) if kind.family() != info.spec.family => tracing::warn!(
+                "model {id} ({name}) is registered as family {:?}, but its weights are the local {} model of family {:?}; not serving it: the registry entry is wrong, ask governance to deprecate it",
+                info.spec.family,
+                kind.label(),
+                kind.family()
+            ),
             Some(kind) => {
                 tracing::info!("serving model {id} ({name}) with the local {} weights (sha256 matches the registry)", kind.label());
                 served.insert(*id, Served { info: info.clone(), kind });
