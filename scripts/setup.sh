@@ -14,6 +14,9 @@ command -v cc >/dev/null || missing+=(build-essential)
 command -v python3 >/dev/null || missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || missing+=(python3-pip)
 command -v unzip >/dev/null || missing+=(unzip)
+# The gateway's web page is tested in a real headless Chromium over WebDriver.
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing system packages: ${missing[*]}"
 	sudo=""
@@ -31,4 +34,20 @@ fi
 if ! rustup component list --installed 2>/dev/null | grep -q '^rustfmt'; then
 	log "adding the rustfmt component"
 	rustup component add rustfmt
+fi
+
+# The gateway's tests drive it with the official OpenAI Python SDK, in a virtual
+# environment of its own (pinned; installed once).
+VENV="${VERINFER_VENV:-$HOME/.cache/verinfer-venv}"
+OPENAI_SDK="openai==1.109.1"
+SELENIUM="selenium==4.27.1"
+if ! "$VENV/bin/python" -c "import openai, selenium, sys; sys.exit(openai.__version__ != '${OPENAI_SDK#openai==}' or selenium.__version__ != '${SELENIUM#selenium==}')" 2>/dev/null; then
+	log "installing the OpenAI Python SDK ($OPENAI_SDK) and Selenium ($SELENIUM) into $VENV, for the gateway tests"
+	python3 -m venv "$VENV" 2>/dev/null || {
+		sudo=""
+		[ "$(id -u)" -eq 0 ] || sudo="sudo"
+		$sudo apt-get install -y -qq python3-venv >/dev/null
+		python3 -m venv "$VENV"
+	}
+	"$VENV/bin/python" -m pip install -q "$OPENAI_SDK" "$SELENIUM"
 fi

@@ -123,6 +123,7 @@ fn job_json(j: &JobInfo<AccountId, Balance, BlockNumber>) -> Value {
 		"auditors": j.auditors.iter().map(address).collect::<Vec<_>>(),
 		"verdict": j.verdict.map(|v| format!("{v:?}")),
 		"inputHash": hex(&j.input_hash),
+		"seed": hex(&j.seed),
 	})
 }
 

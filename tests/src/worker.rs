@@ -151,6 +151,21 @@ impl Drop for Worker {
 	}
 }
 
+/// Runs `verinfer-worker <args>` to completion (at most `timeout`) and parses the JSON it
+/// prints on stdout.
+pub async fn worker_json(args: &[&str], timeout: Duration) -> anyhow::Result<serde_json::Value> {
+	let mut cmd = tokio::process::Command::from(command()?);
+	cmd.args(args);
+	cmd.kill_on_drop(true);
+	let out = tokio::time::timeout(timeout, cmd.output())
+		.await
+		.with_context(|| format!("verinfer-worker {args:?} did not exit in time"))??;
+	let stderr = String::from_utf8_lossy(&out.stderr);
+	anyhow::ensure!(out.status.success(), "verinfer-worker {args:?} failed:\n{stderr}");
+	serde_json::from_slice(&out.stdout)
+		.with_context(|| format!("verinfer-worker {args:?} printed no JSON; stderr:\n{stderr}"))
+}
+
 /// Runs `verinfer-worker submit <args> --url <url>` to completion (at most `timeout`) and
 /// parses the JSON it prints.
 pub async fn submit_job(

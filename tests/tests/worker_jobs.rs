@@ -75,14 +75,17 @@ async fn miner_and_auditor_complete_real_jobs_for_both_models() -> anyhow::Resul
 	let mined = wait_for("the miner to count its digits job", Duration::from_secs(30), || async {
 		let page = metrics(miner.prometheus_port)?;
 		Ok(page
-			.contains("verinfer_worker_jobs_done_total{model=\"digits\",role=\"mine\"} 1")
+			.contains("verinfer_worker_jobs_done_total{model=\"digits-cnn\",role=\"mine\"} 1")
 			.then_some(page))
 	})
 	.await?;
-	assert!(mined.contains("verinfer_worker_inference_seconds_count{model=\"minilm\"}"), "{mined}");
+	assert!(
+		mined.contains("verinfer_worker_inference_seconds_count{model=\"all-MiniLM-L6-v2\"}"),
+		"{mined}"
+	);
 	// A reveal counts once its transaction is final, which the worker hears of just after
 	// the job is: wait for it, boundedly.
-	let counted = "verinfer_worker_jobs_done_total{model=\"minilm\",role=\"verify\"} 1";
+	let counted = "verinfer_worker_jobs_done_total{model=\"all-MiniLM-L6-v2\",role=\"verify\"} 1";
 	wait_for("the auditor to count its MiniLM audit", Duration::from_secs(30), || async {
 		Ok(metrics(auditor.prometheus_port)?.contains(counted).then_some(()))
 	})

@@ -1,57 +1,93 @@
-//! The inference engine the chain roles use: the models the worker can run, loaded once on
-//! one device, behind a dedicated thread that takes batches of canonical input bytes and
-//! returns canonical output bytes.
+//! The inference engine the chain roles use: registry models loaded by family from the
+//! weights files the registry pins (found by sha256), once, on one device, behind a
+//! dedicated thread that takes batches of canonical input bytes and returns canonical
+//! output bytes. A new model of a known family is a registry entry, not new code.
 //!
 //! burn modules are not shared across threads, so one thread owns them; the async roles
 //! send it a batch and await the answer. One request is one batch: the miner groups the
 //! waiting jobs of a model into a single request.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 use tokio::sync::oneshot;
 
-use crate::digits::DigitImage;
-use crate::models::ModelDir;
+use verinfer_primitives::ModelFamily;
+
+use crate::digits::{DigitImage, DigitsInt};
+use crate::llm::LlmModel;
+use crate::minilm::MiniLm;
 use crate::{local, with_backend, DeviceKind, InferenceModel, WorkerError};
 
-/// A model this worker knows how to run, recognised on chain by the sha256 of its weights.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ModelKind {
-    /// The integer-only digits CNN (`handwriting_model.pth`), verification class `Exact`.
-    Digits,
-    /// all-MiniLM-L6-v2 (`model.safetensors`), verification class `Tolerance`.
-    MiniLm,
+/// A weights file to load as a model of a registry family: the engine builds the
+/// family's network from whatever shape the file has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelSource {
+    /// The registry family.
+    pub family: ModelFamily,
+    /// The weights file.
+    pub path: PathBuf,
+    /// Its sha256, the registry's `weights_hash`: the engine's key for the model.
+    pub weights_hash: [u8; 32],
+    /// A name for logs and metric labels (the registry name).
+    pub label: String,
 }
 
-impl ModelKind {
-    /// Every kind, in a fixed order.
-    pub const ALL: [ModelKind; 2] = [ModelKind::Digits, ModelKind::MiniLm];
+/// A short name of a family for logs.
+pub fn family_label(family: ModelFamily) -> &'static str {
+    match family {
+        ModelFamily::DigitsCnn => "digits CNN",
+        ModelFamily::Bert => "BERT encoder",
+        ModelFamily::Llama => "Llama LLM",
+    }
+}
 
-    /// The weights file the registry's `weights_hash` is the sha256 of.
-    pub fn weights_file(self) -> &'static str {
-        match self {
-            ModelKind::Digits => "handwriting_model.pth",
-            ModelKind::MiniLm => "model.safetensors",
-        }
+/// A loaded model of one family.
+enum Loaded<B: burn::prelude::Backend> {
+    Digits(DigitsInt<B>),
+    Bert(MiniLm<B>),
+    Llama(Box<LlmModel<B>>),
+}
+
+impl<B: burn::prelude::Backend> Loaded<B> {
+    /// Builds the family's model from the file; refuses, with the reason, a file the
+    /// family cannot run.
+    fn load(source: &ModelSource, device: &B::Device) -> Result<Self, WorkerError> {
+        Ok(match source.family {
+            ModelFamily::DigitsCnn => {
+                Loaded::Digits(local::digits_int_from_file(&source.path, device)?)
+            }
+            ModelFamily::Bert => Loaded::Bert(MiniLm::load_file(&source.path, device)?),
+            ModelFamily::Llama => Loaded::Llama(Box::new(LlmModel::load(&source.path, device)?)),
+        })
     }
 
-    /// The registry family this implementation builds: a registry entry is served only
-    /// when both its weights hash and its family match.
-    pub fn family(self) -> verinfer_primitives::ModelFamily {
+    fn run(&self, inputs: &[Vec<u8>]) -> Vec<Outcome> {
         match self {
-            ModelKind::Digits => verinfer_primitives::ModelFamily::DigitsCnn,
-            ModelKind::MiniLm => verinfer_primitives::ModelFamily::Bert,
-        }
-    }
-
-    /// A short name for logs and metrics labels.
-    pub fn label(self) -> &'static str {
-        match self {
-            ModelKind::Digits => "digits",
-            ModelKind::MiniLm => "minilm",
+            Loaded::Digits(model) => run_batch(
+                model,
+                inputs,
+                |b| DigitImage::from_bytes(b).map_err(|e| e.to_string()),
+                |o| o.canonical_bytes(),
+            ),
+            Loaded::Bert(model) => run_batch(
+                model,
+                inputs,
+                |b| {
+                    std::str::from_utf8(b)
+                        .map(str::to_owned)
+                        .map_err(|e| format!("the input is not UTF-8 text: {e}"))
+                },
+                |o| o.canonical_bytes(),
+            ),
+            // One generation at a time: a job's tokens then do not depend on the jobs it
+            // happened to wait with, which `Exact` audits need.
+            Loaded::Llama(model) => inputs
+                .iter()
+                .map(|input| model.run_job(input).map_err(|e| e.to_string()))
+                .collect(),
         }
     }
 }
@@ -74,7 +110,7 @@ pub fn sha256_file(path: &Path) -> Result<[u8; 32], WorkerError> {
 pub type Outcome = Result<Vec<u8>, String>;
 
 struct Request {
-    kind: ModelKind,
+    weights_hash: [u8; 32],
     inputs: Vec<Vec<u8>>,
     reply: oneshot::Sender<(Vec<Outcome>, Duration)>,
 }
@@ -83,36 +119,43 @@ struct Request {
 #[derive(Clone)]
 pub struct Engine {
     tx: mpsc::Sender<Request>,
-    hashes: Vec<(ModelKind, [u8; 32])>,
+    loaded: Vec<ModelSource>,
     device: DeviceKind,
 }
 
+/// A model the engine could not load, and why.
+#[derive(Clone, Debug)]
+pub struct Refused {
+    /// What was asked.
+    pub source: ModelSource,
+    /// Why the family cannot run the file.
+    pub reason: String,
+}
+
 impl Engine {
-    /// Hashes the weights files of `kinds`, loads the models on `device` in a new thread,
-    /// and returns once they are ready (loading takes a few seconds; progress is logged).
+    /// Loads each source as a model of its family on `device`, in a new thread, and
+    /// returns once they are ready (loading takes a few seconds; progress is logged). A
+    /// file the family cannot run is refused with the reason and left out; the others
+    /// still load. Sources with the same weights are loaded once.
     pub fn start(
         device: DeviceKind,
-        dir: &ModelDir,
-        kinds: &[ModelKind],
-    ) -> Result<Self, WorkerError> {
+        sources: &[ModelSource],
+    ) -> Result<(Self, Vec<Refused>), WorkerError> {
         device.ensure_available()?;
-        let mut hashes = Vec::new();
-        for &kind in kinds {
-            let path = dir.path().join(kind.weights_file());
-            tracing::info!("hashing {}", path.display());
-            hashes.push((kind, sha256_file(&path)?));
+        let mut unique: Vec<ModelSource> = Vec::new();
+        for s in sources {
+            if !unique.iter().any(|u| u.weights_hash == s.weights_hash) {
+                unique.push(s.clone());
+            }
         }
         let (tx, rx) = mpsc::channel::<Request>();
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<(), WorkerError>>();
-        let dir = dir.clone();
-        let kinds = kinds.to_vec();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<Vec<Refused>, WorkerError>>();
+        let to_load = unique.clone();
         std::thread::Builder::new()
             .name("inference".into())
             .spawn(move || {
                 let run = || -> Result<(), WorkerError> {
-                    with_backend!(device, |B, dev| {
-                        serve::<B>(&dir, &dev, &kinds, rx, &ready_tx)
-                    })
+                    with_backend!(device, |B, dev| serve::<B>(&dev, &to_load, rx, &ready_tx))
                 };
                 if let Err(e) = run() {
                     let _ = ready_tx.send(Err(e));
@@ -120,7 +163,17 @@ impl Engine {
             })
             .map_err(|e| WorkerError::Backend(format!("cannot start the inference thread: {e}")))?;
         match ready_rx.recv() {
-            Ok(Ok(())) => Ok(Self { tx, hashes, device }),
+            Ok(Ok(refused)) => {
+                let loaded = unique
+                    .into_iter()
+                    .filter(|s| {
+                        !refused
+                            .iter()
+                            .any(|r| r.source.weights_hash == s.weights_hash)
+                    })
+                    .collect();
+                Ok((Self { tx, loaded, device }, refused))
+            }
             Ok(Err(e)) => Err(e),
             Err(_) => Err(WorkerError::Backend(
                 "the inference thread stopped while loading".into(),
@@ -133,27 +186,27 @@ impl Engine {
         self.device
     }
 
-    /// The sha256 of each loaded model's weights file.
-    pub fn weights_hashes(&self) -> &[(ModelKind, [u8; 32])] {
-        &self.hashes
+    /// The models loaded.
+    pub fn loaded(&self) -> &[ModelSource] {
+        &self.loaded
     }
 
     /// The loaded model whose weights hash to `hash`.
-    pub fn kind_for_hash(&self, hash: &[u8; 32]) -> Option<ModelKind> {
-        self.hashes.iter().find(|(_, h)| h == hash).map(|(k, _)| *k)
+    pub fn model_for_hash(&self, hash: &[u8; 32]) -> Option<&ModelSource> {
+        self.loaded.iter().find(|s| &s.weights_hash == hash)
     }
 
-    /// Runs one batch of `kind`; returns one outcome per input, in order, and the time the
-    /// batch took on the inference thread.
+    /// Runs one batch of the model with weights `weights_hash`; returns one outcome per
+    /// input, in order, and the time the batch took on the inference thread.
     pub async fn run(
         &self,
-        kind: ModelKind,
+        weights_hash: [u8; 32],
         inputs: Vec<Vec<u8>>,
     ) -> Result<(Vec<Outcome>, Duration), WorkerError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Request {
-                kind,
+                weights_hash,
                 inputs,
                 reply,
             })
@@ -164,70 +217,56 @@ impl Engine {
 }
 
 fn serve<B: burn::prelude::Backend>(
-    dir: &ModelDir,
     device: &B::Device,
-    kinds: &[ModelKind],
+    sources: &[ModelSource],
     rx: mpsc::Receiver<Request>,
-    ready: &mpsc::Sender<Result<(), WorkerError>>,
+    ready: &mpsc::Sender<Result<Vec<Refused>, WorkerError>>,
 ) -> Result<(), WorkerError> {
-    let mut digits = None;
-    let mut minilm = None;
-    for kind in kinds {
+    let mut models: Vec<([u8; 32], Loaded<B>)> = Vec::new();
+    let mut refused = Vec::new();
+    for source in sources {
         let started = Instant::now();
-        match kind {
-            ModelKind::Digits => {
-                tracing::info!("loading and quantizing the digits CNN");
-                dir.require(&["handwriting_model.pth"])?;
-                digits = Some(local::load_digits_int::<B>(dir, device)?);
+        tracing::info!(
+            "loading {} as a {} from {}",
+            source.label,
+            family_label(source.family),
+            source.path.display()
+        );
+        match Loaded::<B>::load(source, device) {
+            Ok(model) => {
+                tracing::info!("{} ready in {:.1?}", source.label, started.elapsed());
+                models.push((source.weights_hash, model));
             }
-            ModelKind::MiniLm => {
-                tracing::info!("loading all-MiniLM-L6-v2");
-                dir.require(&["model.safetensors", "vocab.txt"])?;
-                minilm = Some(crate::minilm::MiniLm::<B>::load(dir.path(), device)?);
+            Err(e) => {
+                tracing::warn!(
+                    "refusing {}: a {} cannot run {}: {e}",
+                    source.label,
+                    family_label(source.family),
+                    source.path.display()
+                );
+                refused.push(Refused {
+                    source: source.clone(),
+                    reason: e.to_string(),
+                });
             }
         }
-        tracing::info!("{} ready in {:.1?}", kind.label(), started.elapsed());
     }
-    let _ = ready.send(Ok(()));
+    let _ = ready.send(Ok(refused));
     for req in rx {
         let started = Instant::now();
-        let outcomes = match req.kind {
-            ModelKind::Digits => match &digits {
-                Some(model) => run_batch(
-                    model,
-                    &req.inputs,
-                    |b| DigitImage::from_bytes(b).map_err(|e| e.to_string()),
-                    |o| o.canonical_bytes(),
-                ),
-                None => not_loaded(req.kind, req.inputs.len()),
-            },
-            ModelKind::MiniLm => match &minilm {
-                Some(model) => run_batch(
-                    model,
-                    &req.inputs,
-                    |b| {
-                        std::str::from_utf8(b)
-                            .map(str::to_owned)
-                            .map_err(|e| format!("the input is not UTF-8 text: {e}"))
-                    },
-                    |o| o.canonical_bytes(),
-                ),
-                None => not_loaded(req.kind, req.inputs.len()),
-            },
+        let outcomes = match models.iter().find(|(h, _)| *h == req.weights_hash) {
+            Some((_, model)) => model.run(&req.inputs),
+            None => vec![
+                Err(format!(
+                    "the model with weights 0x{} is not loaded in this worker",
+                    hex::encode(req.weights_hash)
+                ));
+                req.inputs.len()
+            ],
         };
         let _ = req.reply.send((outcomes, started.elapsed()));
     }
     Ok(())
-}
-
-fn not_loaded(kind: ModelKind, n: usize) -> Vec<Outcome> {
-    vec![
-        Err(format!(
-            "the {} model is not loaded in this worker",
-            kind.label()
-        ));
-        n
-    ]
 }
 
 /// Decodes each input (refusing bad ones before any compute), runs the good ones as one

@@ -7,7 +7,7 @@
 //! |---|---|---|---|---|
 //! | digits CNN, integer-only | [`digits`] | 28×28 u8 image | 10 × i32 logits | `Exact` (hash) |
 //! | all-MiniLM-L6-v2 | [`minilm`] | UTF-8 text | 384 × f32, unit length | `Tolerance` |
-//! | Llama-family LLMs (GGUF), e.g. SmolLM2-135M-Instruct | [`llm`] | prompt or chat | tokens and text | (next issue: `Generation`) |
+//! | Llama-family LLMs (GGUF), e.g. SmolLM2-135M-Instruct | [`llm`] | a JSON generation request | canonical JSON: tokens, text, finish | `Exact` until the generation audit lands |
 //!
 //! Every model implements [`InferenceModel`]: `run_batch` takes several inputs of one model
 //! and returns one output each, so the miner can batch the waiting jobs of a model. Outputs
@@ -16,14 +16,17 @@
 //! Backends live in [`backend`]: burn-flex on the CPU by default, burn-cuda behind the
 //! `cuda` feature. [`local`] holds the commands that run models without a chain.
 //!
-//! The chain side: [`chain`] (subxt client and keys), [`engine`] (the models behind an
-//! inference thread), [`roles`] (`mine`, `verify`, `submit`) and [`metrics`] (Prometheus).
+//! The chain side: [`chain`] (subxt client and keys), [`engine`] (registry models built by
+//! family from the weights files the registry pins, behind an inference thread), [`roles`]
+//! (`mine`, `verify`, `submit`) and [`metrics`] (Prometheus).
 
 pub mod backend;
 pub mod chain;
+pub mod dapp;
 pub mod digits;
 pub mod engine;
 mod error;
+pub mod gateway;
 pub mod llm;
 pub mod local;
 pub mod metrics;

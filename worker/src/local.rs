@@ -32,7 +32,16 @@ pub fn load_digits_int<B: Backend>(
     models: &ModelDir,
     device: &B::Device,
 ) -> Result<DigitsInt<B>, WorkerError> {
-    let float = load_digits_float::<B>(models, device)?;
+    digits_int_from_file(&models.digits_weights(), device)
+}
+
+/// The integer digits model from a checkpoint file of the digits CNN's architecture,
+/// quantized with the pinned activation scales.
+pub fn digits_int_from_file<B: Backend>(
+    path: &std::path::Path,
+    device: &B::Device,
+) -> Result<DigitsInt<B>, WorkerError> {
+    let float = DigitsFloat::<B>::load(path, device)?;
     let q = QuantizedDigits::from_float(&float, &digits::PINNED_ACTIVATION_SCALES)?;
     Ok(DigitsInt::new(&q, device))
 }

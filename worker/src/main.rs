@@ -28,16 +28,21 @@ struct Cli {
 enum Command {
     /// Mine: run the jobs the chain assigns to this account, commit, then reveal.
     ///
-    /// Loads the models, checks each one's sha256 against the registry, checks (or with
-    /// --bond creates) the account's worker bond, then follows finalized blocks, batching
-    /// waiting jobs per model. Reconnects with backoff when the node goes away.
+    /// Hashes the weights files in the models folder, builds every approved registry model
+    /// whose sha256 matches one as the model's family, checks (or with --bond creates) the
+    /// account's worker bond, then follows finalized blocks, batching waiting jobs per
+    /// model. Reconnects with backoff when the node goes away.
     Mine(MineArgs),
     /// Verify: beside a validator, re-run the jobs this auditor is drawn for, blind, and
     /// commit and reveal the audit as the Jobs pallet asks.
     Verify(DutyArgs),
-    /// Submit a job (a digit image or a sentence), wait, and print the verified result as
-    /// JSON; progress goes to stderr.
+    /// Submit a job (a digit image, a sentence, an LLM chat or completion, or raw bytes),
+    /// wait, and print the verified result as JSON; progress goes to stderr.
     Submit(SubmitArgs),
+    /// An OpenAI-compatible HTTP API (/v1/models, /v1/chat/completions, /v1/completions,
+    /// /v1/embeddings) and a web page, over jobs signed by this account, each answer with
+    /// the proof of its verification.
+    Gateway(verinfer_worker::gateway::GatewayArgs),
     /// Runs one model on one input and prints the output.
     Infer {
         #[command(subcommand)]
@@ -120,10 +125,15 @@ enum InferModel {
 /// Which LLM.
 #[derive(clap::Args, Debug)]
 struct LlmArg {
-    /// The model's registry name (e.g. SmolLM2-135M-Instruct, found in the models folder
-    /// as <name>.gguf or <name>.<quantization>.gguf), or a path to a .gguf file.
+    /// The model's registry name (e.g. SmolLM2-135M-Instruct), or a path to a .gguf file.
+    /// With --url, the name is looked up in that chain's registry and the file is the one
+    /// in the models folder whose sha256 the registry pins; without it, the file is
+    /// <name>.gguf or <name>.<quantization>.gguf in the models folder.
     #[arg(long)]
     model: String,
+    /// A node's WebSocket JSON-RPC endpoint whose model registry resolves --model.
+    #[arg(long)]
+    url: Option<String>,
 }
 
 /// How tokens are chosen.
@@ -227,12 +237,13 @@ fn main() -> Result<()> {
         Command::Mine(m) => block_on(verinfer_worker::roles::run_mine(m, cli.device, models)),
         Command::Verify(v) => block_on(verinfer_worker::roles::run_verify(v, cli.device, models)),
         Command::Submit(s) => block_on(verinfer_worker::roles::submit::run(s, &models)),
+        Command::Gateway(g) => block_on(verinfer_worker::gateway::run(g, &models)),
         other => with_backend!(cli.device, |B, device| run::<B>(other, &models, &device)),
     }
 }
 
 /// Runs a chain role on a multi-threaded tokio runtime.
-fn block_on(f: impl std::future::Future<Output = Result<()>>) -> Result<()> {
+fn block_on<T>(f: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -257,7 +268,22 @@ fn load_llm<B: burn::prelude::Backend>(
     models: &ModelDir,
     device: &B::Device,
 ) -> Result<verinfer_worker::llm::LlmModel<B>> {
-    let path = verinfer_worker::llm::resolve(&model.model, models)?;
+    let path = match &model.url {
+        None => verinfer_worker::llm::resolve(&model.model, models)?,
+        Some(url) => {
+            let (path, family) = block_on(verinfer_worker::roles::registry_weights(
+                url,
+                &model.model,
+                models,
+            ))?;
+            anyhow::ensure!(
+                family == verinfer_primitives::ModelFamily::Llama,
+                "{} is a {family:?} model in the registry, not an LLM",
+                model.model
+            );
+            path
+        }
+    };
     Ok(verinfer_worker::llm::LlmModel::load(&path, device)?)
 }
 
@@ -448,7 +474,7 @@ fn run<B: burn::prelude::Backend>(
             let s = local::calibrate_digits::<B>(models, device)?;
             println!("{s:?}");
         }
-        Command::Mine(_) | Command::Verify(_) | Command::Submit(_) => {
+        Command::Mine(_) | Command::Verify(_) | Command::Submit(_) | Command::Gateway(_) => {
             anyhow::bail!("chain roles run on the async runtime, see main()")
         }
     }

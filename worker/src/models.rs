@@ -8,6 +8,9 @@ use crate::WorkerError;
 /// Environment variable that overrides the models folder.
 pub const MODELS_DIR_ENV: &str = "VERINFER_MODELS_DIR";
 
+/// The file name extensions of weights files: PyTorch checkpoints, safetensors and GGUF.
+pub const WEIGHTS_EXTENSIONS: [&str; 3] = ["pth", "safetensors", "gguf"];
+
 /// The folder holding the fetched model files.
 #[derive(Clone, Debug)]
 pub struct ModelDir(PathBuf);
@@ -44,6 +47,44 @@ impl ModelDir {
     /// The sklearn digits data set.
     pub fn digits_data(&self) -> PathBuf {
         self.0.join("digits.csv.gz")
+    }
+
+    /// Every weights file in the folder (`.pth`, `.safetensors`, `.gguf`, not in
+    /// subfolders) with its sha256, sorted by path: what the registry's `weights_hash`
+    /// is matched against.
+    pub fn weights_files(&self) -> Result<Vec<(PathBuf, [u8; 32])>, WorkerError> {
+        let entries = std::fs::read_dir(&self.0).map_err(|_| WorkerError::MissingFile {
+            path: self.0.clone(),
+        })?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && p.extension().is_some_and(|e| {
+                        WEIGHTS_EXTENSIONS
+                            .iter()
+                            .any(|w| e == std::ffi::OsStr::new(w))
+                    })
+            })
+            .collect();
+        paths.sort();
+        paths
+            .into_iter()
+            .map(|p| {
+                tracing::debug!("hashing {}", p.display());
+                let hash = crate::engine::sha256_file(&p)?;
+                Ok((p, hash))
+            })
+            .collect()
+    }
+
+    /// The weights file in the folder whose sha256 is `hash`.
+    pub fn find_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PathBuf>, WorkerError> {
+        Ok(self
+            .weights_files()?
+            .into_iter()
+            .find(|(_, h)| h == hash)
+            .map(|(p, _)| p))
     }
 
     /// Fails with a message naming the fetch script when a file is missing.

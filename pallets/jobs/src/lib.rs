@@ -78,6 +78,16 @@
 //! external beacon would add rounds or a dependency for little more: the worst a single
 //! author can do here is one costly coin flip.
 //!
+//! ## Sampling seeds
+//!
+//! Each assignment of a job gets a 32-byte sampling seed, [`Pallet::sampling_seed`]: the
+//! blake2-256 of the job id, the attempt number and the same `Randomness` the assignment
+//! draw uses (subject `verinfer/seed`). It is fixed in the block that assigns the job,
+//! after the owner submitted the input and before the worker could see the assignment, so
+//! neither picks it; a reassigned job gets a new one. Generation models sample every
+//! token with it (`verinfer_primitives::choose`), so an auditor replays the same choices,
+//! and it is readable as `seed` in `jobs_getJob`.
+//!
 //! ## Parameters
 //!
 //! [`JobParams`] live in storage and only `ParamsOrigin` changes them, through
@@ -637,6 +647,7 @@ pub mod pallet {
 					worker: None,
 					failed_worker: None,
 					attempts: 0,
+					seed: [0; 32],
 					commitment: None,
 					revealed: false,
 					audited: None,

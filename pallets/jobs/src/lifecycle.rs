@@ -156,6 +156,7 @@ impl<T: Config> Pallet<T> {
 		entry.worker = Some(worker.clone());
 		entry.fee = price;
 		entry.attempts = entry.attempts.saturating_add(1);
+		entry.seed = Self::sampling_seed(job, entry.attempts);
 		Jobs::<T>::insert(job, entry);
 		WorkerLoad::<T>::mutate(&worker, |load| *load = load.saturating_add(1));
 		Self::deposit_event(Event::JobAssigned { job, worker, fee: price, commit_by });
@@ -620,6 +621,15 @@ impl<T: Config> Pallet<T> {
 		let prune_from = now.saturating_add(entry.terms.retention);
 		Jobs::<T>::insert(job, entry);
 		Self::queue_prune(job, prune_from);
+	}
+
+	/// The sampling seed of the `attempt`-th assignment of `job`, drawn in the block that
+	/// assigns it: blake2-256 of the runtime randomness for subject `("verinfer/seed", job,
+	/// attempt)`, the job id and the attempt (see the crate docs).
+	pub fn sampling_seed(job: JobId, attempt: u8) -> [u8; 32] {
+		let subject = (b"verinfer/seed", job, attempt).encode();
+		let (randomness, _) = T::Randomness::random(&subject);
+		sp_crypto_hashing::blake2_256(&(randomness, job, attempt).encode())
 	}
 
 	/// 128 random bits for `job` and `purpose`.

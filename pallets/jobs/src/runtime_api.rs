@@ -40,6 +40,8 @@ pub struct JobInfo<AccountId, Balance, BlockNumber> {
 	pub verdict: Option<Verdict>,
 	/// blake2-256 of the input.
 	pub input_hash: [u8; 32],
+	/// The sampling seed of the current assignment (zeros until assigned).
+	pub seed: [u8; 32],
 }
 
 /// A job's result: the worker's output, readable once the job is final.
@@ -162,6 +164,7 @@ impl<T: Config> Pallet<T> {
 			auditors: j.auditors.into_iter().map(|a| a.who).collect(),
 			verdict: j.verdict,
 			input_hash: j.input_hash,
+			seed: j.seed,
 		}
 	}
 

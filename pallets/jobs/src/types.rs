@@ -213,6 +213,10 @@ pub struct Job<T: Config> {
 	pub failed_worker: Option<T::AccountId>,
 	/// How many workers have been assigned this job.
 	pub attempts: u8,
+	/// The sampling seed of the current assignment, zeros until the job is assigned (see
+	/// [`crate::Pallet::sampling_seed`]). Generation models sample with it, so neither the
+	/// owner nor the worker chooses the text's randomness.
+	pub seed: [u8; 32],
 	/// The worker's commitment.
 	pub commitment: Option<Commitment>,
 	/// Whether the worker revealed.

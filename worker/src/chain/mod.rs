@@ -81,6 +81,11 @@ impl ModelInfo {
     pub fn name(&self) -> String {
         String::from_utf8_lossy(&self.spec.name).into_owned()
     }
+
+    /// Where the registry says the weights file can be fetched.
+    pub fn location(&self) -> String {
+        String::from_utf8_lossy(&self.spec.weights_location[..]).into_owned()
+    }
 }
 
 /// A connection to a node: subxt's client plus the raw JSON-RPC client for the methods

@@ -10,6 +10,7 @@
 pub mod chat;
 pub mod generate;
 pub mod gguf;
+pub mod job;
 pub mod kernel;
 pub mod llama;
 pub mod tokenizer;
@@ -22,6 +23,7 @@ use burn::prelude::*;
 pub use chat::{ChatTemplate, Message};
 pub use generate::{Finish, Generation, Request};
 pub use gguf::{Gguf, LlamaParams};
+pub use job::{JobOutput, JobRequest};
 pub use llama::Llama;
 pub use tokenizer::Tokenizer;
 

@@ -82,8 +82,15 @@ pub struct MiniLm<B: Backend> {
 impl<B: Backend> MiniLm<B> {
     /// Loads `model.safetensors` and `vocab.txt` from `dir`.
     pub fn load(dir: &Path, device: &B::Device) -> Result<Self, WorkerError> {
-        let tokenizer = Tokenizer::from_file(&dir.join("vocab.txt"), MAX_TOKENS)?;
-        let bert = loader::load_bert(&dir.join("model.safetensors"), &BertConfig::new(), device)?;
+        Self::load_file(&dir.join("model.safetensors"), device)
+    }
+
+    /// Loads a safetensors file of BERT weights, with the WordPiece vocabulary
+    /// `vocab.txt` beside it.
+    pub fn load_file(weights: &Path, device: &B::Device) -> Result<Self, WorkerError> {
+        let vocab = weights.with_file_name("vocab.txt");
+        let tokenizer = Tokenizer::from_file(&vocab, MAX_TOKENS)?;
+        let bert = loader::load_bert(weights, &BertConfig::new(), device)?;
         Ok(Self {
             bert,
             tokenizer,

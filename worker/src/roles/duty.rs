@@ -44,7 +44,7 @@ use subxt::utils::AccountId32;
 use verinfer_primitives::{commitment, ModelId, TensorSchema};
 
 use crate::chain::{is_final, runtime, AtBlock, Chain, Job, JobId, JobStatus, Key};
-use crate::engine::{Engine, ModelKind};
+use crate::engine::Engine;
 use crate::metrics::Metrics;
 
 mod batch;
@@ -54,7 +54,7 @@ mod served;
 
 use batch::{max_extrinsic_weight, sign_batch, weight_of, Batch, Items, Output};
 pub use role::Duty;
-pub use served::{match_models, Served};
+pub use served::{keep_loaded, match_models, Served};
 
 /// How many blocks a transaction stays valid after the finalized block it was built at:
 /// shorter than any commit window, so a transaction stuck in a pool expires, and is sent
@@ -130,8 +130,10 @@ struct Held {
     attempt: u8,
     /// The block by which this account's commitment must land, when last read.
     commit_by: u64,
-    /// The metric label of the job's model, once known.
-    model_label: &'static str,
+    /// The metric label of the job's model (its registry name), once known.
+    model_label: String,
+    /// The sampling seed the chain drew for the assignment, when last read.
+    seed: [u8; 32],
 }
 
 /// The state that survives reconnects.
@@ -337,10 +339,11 @@ async fn plan(
         };
         let item = (id, job.model, job.input.0.clone(), job.input_hash);
         held.attempt = job.attempts;
+        held.seed = job.seed;
         held.model_label = ctx
             .served
             .get(&job.model)
-            .map_or("unknown", |s| s.kind.label());
+            .map_or_else(|| "unknown".to_owned(), |s| s.label().to_owned());
         let key = |step| (id, job.attempts, step);
         let commit_phase = ctx.settings.duty.commits_in(&job.status);
         if commit_phase && !committed {
@@ -410,7 +413,7 @@ async fn compute_outputs(
     wanted: &[(JobId, ModelId, Vec<u8>, [u8; 32])],
 ) -> Result<()> {
     let role = ctx.settings.duty.label();
-    let mut by_kind: BTreeMap<ModelKind, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
+    let mut by_model: BTreeMap<ModelId, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
     for (job, model, input, _) in wanted {
         let held = state.held.entry(*job).or_default();
         if held.output.is_some() || held.refused {
@@ -436,26 +439,33 @@ async fn compute_outputs(
                 .inc();
             continue;
         }
-        by_kind
-            .entry(served.kind)
-            .or_default()
-            .push((*job, input.clone()));
+        // A generation samples with the seed the chain drew for this assignment.
+        let input = match served.source.family {
+            verinfer_primitives::ModelFamily::Llama => {
+                crate::llm::job::with_seed(input, &held.seed)
+            }
+            _ => input.clone(),
+        };
+        by_model.entry(*model).or_default().push((*job, input));
     }
-    for (kind, jobs) in by_kind {
+    for (model, jobs) in by_model {
+        let Some(served) = ctx.served.get(&model) else {
+            continue;
+        };
+        let label = served.label();
         for chunk in jobs.chunks(ctx.settings.max_batch.max(1)) {
             let inputs: Vec<Vec<u8>> = chunk.iter().map(|(_, i)| i.clone()).collect();
-            let (outcomes, took) = ctx.engine.run(kind, inputs).await?;
+            let (outcomes, took) = ctx.engine.run(served.source.weights_hash, inputs).await?;
             ctx.metrics
                 .inference_seconds
-                .with_label_values(&[kind.label()])
+                .with_label_values(&[label])
                 .observe(took.as_secs_f64());
             ctx.metrics
                 .batch_size
-                .with_label_values(&[kind.label()])
+                .with_label_values(&[label])
                 .observe(chunk.len() as f64);
             tracing::info!(
-                "{}: ran {} job(s) in one batch in {:.1?}",
-                kind.label(),
+                "{label}: ran {} job(s) in one batch in {:.1?}",
                 chunk.len(),
                 took
             );
@@ -467,7 +477,7 @@ async fn compute_outputs(
                             tracing::warn!(
                                 "job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)"
                             );
-                            output = faults::corrupt(kind, output);
+                            output = faults::corrupt(served.source.family, output);
                         }
                         held.output = Some(output);
                     }
@@ -698,11 +708,16 @@ async fn send(
                 );
                 let book = state.book.clone();
                 let metrics = ctx.metrics.clone();
-                let revealed: Vec<&'static str> = batch
+                let revealed: Vec<String> = batch
                     .steps
                     .iter()
                     .filter(|(_, _, step)| *step == Step::Reveal)
-                    .map(|(job, _, _)| state.held.get(job).map_or("unknown", |h| h.model_label))
+                    .map(|(job, _, _)| {
+                        state
+                            .held
+                            .get(job)
+                            .map_or_else(|| "unknown".to_owned(), |h| h.model_label.clone())
+                    })
                     .collect();
                 let steps = batch.steps;
                 tokio::spawn(async move {
@@ -715,7 +730,10 @@ async fn send(
                                 .with_label_values(&[role, call_name, "final"])
                                 .inc();
                             for model in revealed {
-                                metrics.jobs_done.with_label_values(&[role, model]).inc();
+                                metrics
+                                    .jobs_done
+                                    .with_label_values(&[role, model.as_str()])
+                                    .inc();
                             }
                             tracing::debug!("{call_name}: final after {:.1?}", started.elapsed());
                             for step in steps {

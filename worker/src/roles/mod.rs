@@ -9,7 +9,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use anyhow::{bail, Context, Result};
 
 use crate::chain::{self, runtime, Chain, Key, Role};
-use crate::engine::{Engine, ModelKind};
+use crate::engine::Engine;
 use crate::metrics::Metrics;
 use crate::models::ModelDir;
 use crate::DeviceKind;
@@ -185,11 +185,19 @@ async fn run_duty(start: Start, args: DutyArgs, device: DeviceKind, dir: ModelDi
     let me = key.account();
     tracing::info!("account {me}");
     let metrics = Metrics::serve(prometheus_addr(&args))?;
-    let engine = Engine::start(device, &dir, &ModelKind::ALL).context("loading the models")?;
-    tracing::info!("models loaded on {}", engine.device());
+    tracing::info!("hashing the weights files in {}", dir.path().display());
+    let local = dir.weights_files().context("reading the models folder")?;
     let chain = Chain::connect_with_backoff(&args.url, None).await?;
     let registry = chain.models().await?;
-    let served = duty::match_models(&registry, &engine, &args.models)?;
+    let served = duty::match_models(&registry, &local, &args.models)?;
+    let sources: Vec<_> = served.values().map(|s| s.source.clone()).collect();
+    let (engine, refused) = Engine::start(device, &sources).context("loading the models")?;
+    let served = duty::keep_loaded(served, &refused)?;
+    tracing::info!(
+        "{} model(s) loaded on {}",
+        engine.loaded().len(),
+        engine.device()
+    );
     let bond = match start {
         Start::Verify => Bond::Auditor,
         Start::Mine {
@@ -245,22 +253,54 @@ async fn measure_capacity(
     let batch = max_batch.max(1);
     let mut capacity = ceiling;
     for s in served.values() {
-        let input = sample_input(&s.info.spec.input);
-        engine
-            .run(s.kind, vec![input.clone()])
-            .await
-            .context("measuring capacity: warm-up")?;
-        let (_, took) = engine
-            .run(s.kind, vec![input; batch])
+        let hash = s.source.weights_hash;
+        // The costliest candidate input that the model accepts (an LLM refuses a request
+        // longer than its context), run once as a warm-up.
+        let mut input = None;
+        let mut why = String::new();
+        for candidate in sample_inputs(s.source.family, &s.info.spec.input) {
+            let (outcomes, _) = engine
+                .run(hash, vec![candidate.clone()])
+                .await
+                .context("measuring capacity: warm-up")?;
+            match outcomes.into_iter().next() {
+                Some(Ok(_)) => {
+                    input = Some(candidate);
+                    break;
+                }
+                Some(Err(e)) => why = e,
+                None => {}
+            }
+        }
+        let input = input.with_context(|| {
+            format!(
+                "measuring capacity: {} refused every sample input: {why}",
+                s.label()
+            )
+        })?;
+        // An LLM runs its jobs one at a time, so a batch of them takes as long as that
+        // many single jobs: time a few.
+        let batch = match s.source.family {
+            verinfer_primitives::ModelFamily::Llama => batch.min(2),
+            _ => batch,
+        };
+        let (outcomes, took) = engine
+            .run(hash, vec![input; batch])
             .await
             .context("measuring capacity")?;
+        if let Some(Err(e)) = outcomes.first() {
+            bail!(
+                "measuring capacity: {} refused its sample input: {e}",
+                s.label()
+            );
+        }
         let per_job = took.as_secs_f64() / batch as f64;
         let fits = (budget / per_job.max(1e-6))
             .floor()
             .clamp(1.0, f64::from(u32::MAX)) as u32;
         tracing::info!(
             "capacity: {} runs {:.1} ms per job at batch {batch}: {fits} job(s) in {budget} s",
-            s.kind.label(),
+            s.label(),
             per_job * 1e3
         );
         capacity = capacity.min(fits);
@@ -272,9 +312,29 @@ async fn measure_capacity(
     Ok(capacity)
 }
 
-/// The largest input the schema allows: zeros for tensors, a long sentence for text.
-fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
-    match schema.element {
+/// Sample inputs for measuring capacity, the costliest first: the largest input the
+/// schema allows (zeros for tensors, a long sentence for text), and for an LLM requests
+/// for the most tokens a job may generate, then for half as many, down to one, for models
+/// whose context is shorter.
+fn sample_inputs(
+    family: verinfer_primitives::ModelFamily,
+    schema: &verinfer_primitives::TensorSchema,
+) -> Vec<Vec<u8>> {
+    if family == verinfer_primitives::ModelFamily::Llama {
+        let mut inputs = Vec::new();
+        let mut max_tokens = crate::llm::job::MAX_TOKENS;
+        while max_tokens >= 1 {
+            let request = crate::llm::JobRequest {
+                prompt: Some("Count slowly from one to one thousand, one number a line:\n".into()),
+                max_tokens,
+                ..Default::default()
+            };
+            inputs.push(request.to_bytes());
+            max_tokens /= 2;
+        }
+        return inputs;
+    }
+    let input = match schema.element {
         verinfer_primitives::ElementType::Utf8 => {
             let sentence =
                 "verifiable inference measures how long a worst-case input takes to embed. ";
@@ -285,7 +345,8 @@ fn sample_input(schema: &verinfer_primitives::TensorSchema) -> Vec<u8> {
                 .collect()
         }
         _ => vec![0; schema.max_bytes as usize],
-    }
+    };
+    vec![input]
 }
 
 /// What the account must be bonded as.
@@ -371,4 +432,40 @@ async fn ensure_bond(chain: &Chain, key: &Key, bond: &Bond, amount: Option<u128>
         tracing::warn!("{me} is chilled and gets no new work: call computeStaking.activate (and check the minimum stake)");
     }
     Ok(())
+}
+
+/// The local weights file of the registry model named `name`, found in `dir` by the
+/// registry's sha256, with its family: how `infer --url` resolves `--model`.
+pub async fn registry_weights(
+    url: &str,
+    name: &str,
+    dir: &ModelDir,
+) -> Result<(std::path::PathBuf, verinfer_primitives::ModelFamily)> {
+    let chain = Chain::connect(url)
+        .await
+        .with_context(|| format!("connecting to {url} to read the model registry"))?;
+    let registry = chain.models().await?;
+    let (id, info) = registry
+        .iter()
+        .find(|(_, info)| info.name() == name)
+        .with_context(|| {
+            let names: Vec<String> = registry.iter().map(|(_, i)| i.name()).collect();
+            format!(
+                "no model named `{name}` in the registry at {url}; it has: {}",
+                names.join(", ")
+            )
+        })?;
+    let path = dir.find_by_hash(&info.spec.weights_hash)?.with_context(|| {
+        format!(
+            "model {id} ({name}) pins weights sha256 0x{}, and no file in {} has it: fetch {} (scripts/fetch-models.sh fetches the shipped ones)",
+            hex::encode(info.spec.weights_hash),
+            dir.path().display(),
+            info.location()
+        )
+    })?;
+    tracing::info!(
+        "model {id} ({name}) is {} (sha256 matches the registry)",
+        path.display()
+    );
+    Ok((path, info.spec.family))
 }

@@ -33,6 +33,23 @@ pub enum SubmitInput {
         #[arg(long)]
         file: Option<std::path::PathBuf>,
     },
+    /// A raw-prompt completion by a registered LLM: prints the verified text, its token
+    /// ids and why it ended.
+    Generate {
+        /// The prompt, continued as is.
+        #[arg(long)]
+        prompt: String,
+        #[command(flatten)]
+        gen: GenerationArgs,
+    },
+    /// One user message to a registered LLM, rendered with the model's chat template and
+    /// its default system prompt: prints the verified answer.
+    Chat {
+        /// The user message.
+        message: String,
+        #[command(flatten)]
+        gen: GenerationArgs,
+    },
     /// Any registered model, by name, with an input file in its canonical encoding.
     Raw {
         /// The model's name in the registry (see the models_list RPC).
@@ -42,6 +59,49 @@ pub enum SubmitInput {
         #[arg(long)]
         input_file: std::path::PathBuf,
     },
+}
+
+/// The options of an LLM job (see docs/llm.md for the request format).
+#[derive(clap::Args, Debug, Clone)]
+pub struct GenerationArgs {
+    /// The LLM's registry name.
+    #[arg(long, default_value = "SmolLM2-135M-Instruct")]
+    pub model: String,
+    /// The most tokens to generate (at most 256).
+    #[arg(long, default_value_t = 64)]
+    pub max_tokens: u32,
+    /// 0 is greedy.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f32,
+    /// Keep the K most likely tokens (0: all).
+    #[arg(long, default_value_t = 0)]
+    pub top_k: u32,
+    /// Keep the most likely tokens up to this probability (1: all).
+    #[arg(long, default_value_t = 1.0)]
+    pub top_p: f32,
+    /// Stop once the text contains this (repeatable, at most 4).
+    #[arg(long)]
+    pub stop: Vec<String>,
+}
+
+impl GenerationArgs {
+    /// The job input: the request JSON, checked as a worker will check it.
+    fn request(&self, prompt: Option<String>, chat: Option<String>) -> Result<Vec<u8>> {
+        let request = crate::llm::JobRequest {
+            prompt,
+            messages: chat.map(|c| vec![crate::llm::Message::user(c)]),
+            max_tokens: self.max_tokens,
+            temperature: self.temperature,
+            top_k: self.top_k,
+            top_p: self.top_p,
+            stop: self.stop.clone(),
+            // The chain draws the seed when it assigns the job.
+            seed: None,
+        };
+        let bytes = request.to_bytes();
+        crate::llm::JobRequest::parse(&bytes).context("nothing was submitted")?;
+        Ok(bytes)
+    }
 }
 
 /// Options of `submit`.
@@ -101,6 +161,16 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
             };
             (TEXT_MODEL.to_string(), t.into_bytes(), None)
         }
+        SubmitInput::Generate { prompt, gen } => (
+            gen.model.clone(),
+            gen.request(Some(prompt.clone()), None)?,
+            None,
+        ),
+        SubmitInput::Chat { message, gen } => (
+            gen.model.clone(),
+            gen.request(None, Some(message.clone()))?,
+            None,
+        ),
         SubmitInput::Raw { model, input_file } => (
             model.clone(),
             std::fs::read(input_file)
@@ -217,7 +287,18 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
         "seconds": (started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
         "output": output.as_ref().map(|o| format!("0x{}", hex::encode(o))),
     });
+    if info.spec.family == verinfer_primitives::ModelFamily::Llama {
+        // What `infer generate --seed` needs to replay the job.
+        out["seed"] = json!(hex::encode(job.seed));
+    }
     if let Some(bytes) = output {
+        if info.spec.family == verinfer_primitives::ModelFamily::Llama {
+            let result = crate::llm::JobOutput::parse(&bytes)?;
+            out["text"] = json!(result.text);
+            out["ids"] = json!(result.ids);
+            out["finish"] = json!(result.finish);
+            out["prompt_tokens"] = json!(result.prompt_tokens);
+        }
         match info.spec.output.element {
             verinfer_primitives::ElementType::I32 => {
                 let logits = verinfer_primitives::decode_i32s(&bytes).unwrap_or_default();

@@ -359,3 +359,31 @@ fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
 		assert_settled(issuance);
 	});
 }
+
+#[test]
+fn each_assignment_draws_a_sampling_seed_that_nobody_chose() {
+	new_test_ext().execute_with(|| {
+		assert_ok!(ComputeStaking::bond_worker(
+			RuntimeOrigin::signed(WORKER_2),
+			WORKER_STAKE,
+			vec![EXACT].try_into().unwrap(),
+			PRICE,
+			Default::default(),
+			8
+		));
+		let a = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
+		let b = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
+		assert_eq!(job(a).seed, [0; 32], "no seed before the assignment");
+		run_until(a, JobStatus::Assigned);
+		run_until(b, JobStatus::Assigned);
+		let first = job(a).seed;
+		assert_ne!(first, [0; 32]);
+		assert_eq!(Jobs::job_info(a).unwrap().seed, first, "the runtime API shows the seed");
+		assert_ne!(job(b).seed, first, "the same input in another job samples differently");
+		// A missed commit reassigns the job, with a seed of its own.
+		run_to(job(a).phase_ends);
+		run_until(a, JobStatus::Assigned);
+		assert_eq!(job(a).attempts, 2);
+		assert_ne!(job(a).seed, first, "a reassignment draws a new seed");
+	});
+}

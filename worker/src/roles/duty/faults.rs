@@ -2,7 +2,7 @@
 //! that tests can watch the chain catch and slash a cheater.
 
 use crate::chain::JobId;
-use crate::engine::ModelKind;
+use verinfer_primitives::ModelFamily;
 
 /// Whether a miner or auditor cheats on `job` (deterministic per job, so tests can predict it).
 pub(super) fn cheats_on(job: JobId, fraction: f64) -> bool {
@@ -15,10 +15,10 @@ pub(super) fn cheats_on(job: JobId, fraction: f64) -> bool {
 }
 
 /// A wrong output of the right shape: the digits logits favour another class, the
-/// embedding points the other way.
-pub(super) fn corrupt(kind: ModelKind, output: Vec<u8>) -> Vec<u8> {
-    match kind {
-        ModelKind::Digits => {
+/// embedding points the other way, an LLM's text is substituted.
+pub(super) fn corrupt(family: ModelFamily, output: Vec<u8>) -> Vec<u8> {
+    match family {
+        ModelFamily::DigitsCnn => {
             let mut logits = verinfer_primitives::decode_i32s(&output).unwrap_or_default();
             if let Some(best) = (0..logits.len()).max_by_key(|&i| logits[i]) {
                 let other = (best + 1) % logits.len().max(1);
@@ -26,7 +26,15 @@ pub(super) fn corrupt(kind: ModelKind, output: Vec<u8>) -> Vec<u8> {
             }
             verinfer_primitives::encode_i32s(&logits)
         }
-        ModelKind::MiniLm => {
+        ModelFamily::Llama => match crate::llm::JobOutput::parse(&output) {
+            Ok(mut out) => {
+                out.text = "a substituted answer".into();
+                out.ids.reverse();
+                out.canonical_bytes()
+            }
+            Err(_) => output,
+        },
+        ModelFamily::Bert => {
             let v: Vec<f32> = verinfer_primitives::decode_f32s(&output)
                 .unwrap_or_default()
                 .into_iter()
