@@ -47,7 +47,7 @@ pub fn family_label(family: ModelFamily) -> &'static str {
 /// A loaded model of one family.
 enum Loaded<B: burn::prelude::Backend> {
     Digits(DigitsInt<B>),
-    Bert(MiniLm<B>),
+    Bert(Box<MiniLm<B>>),
     Llama(Box<LlmModel<B>>),
 }
 
@@ -59,7 +59,7 @@ impl<B: burn::prelude::Backend> Loaded<B> {
             ModelFamily::DigitsCnn => {
                 Loaded::Digits(local::digits_int_from_file(&source.path, device)?)
             }
-            ModelFamily::Bert => Loaded::Bert(MiniLm::load_file(&source.path, device)?),
+            ModelFamily::Bert => Loaded::Bert(Box::new(MiniLm::load_file(&source.path, device)?)),
             ModelFamily::Llama => Loaded::Llama(Box::new(LlmModel::load(&source.path, device)?)),
         })
     }
@@ -73,7 +73,7 @@ impl<B: burn::prelude::Backend> Loaded<B> {
                 |o| o.canonical_bytes(),
             ),
             Loaded::Bert(model) => run_batch(
-                model,
+                model.as_ref(),
                 inputs,
                 |b| {
                     std::str::from_utf8(b)

@@ -43,6 +43,18 @@ enum Command {
     /// /v1/embeddings) and a web page, over jobs signed by this account, each answer with
     /// the proof of its verification.
     Gateway(verinfer_worker::gateway::GatewayArgs),
+    /// DEV CHAINS ONLY: approve a proposed registry model with the chain's sudo key (on
+    /// other chains a `models` track referendum approves models).
+    DevApproveModel {
+        /// The node's WebSocket JSON-RPC endpoint.
+        #[arg(long, default_value = "ws://127.0.0.1:9944", env = "VERINFER_NODE_URL")]
+        url: String,
+        #[command(flatten)]
+        key: verinfer_worker::chain::keys::KeyArgs,
+        /// The model's registry name.
+        #[arg(long)]
+        model: String,
+    },
     /// Runs one model on one input and prints the output.
     Infer {
         #[command(subcommand)]
@@ -238,6 +250,17 @@ fn main() -> Result<()> {
         Command::Verify(v) => block_on(verinfer_worker::roles::run_verify(v, cli.device, models)),
         Command::Submit(s) => block_on(verinfer_worker::roles::submit::run(s, &models)),
         Command::Gateway(g) => block_on(verinfer_worker::gateway::run(g, &models)),
+        Command::DevApproveModel { url, key, model } => {
+            let key = key.load()?;
+            let id = block_on(verinfer_worker::roles::dev_approve_model(
+                &url, &key, &model,
+            ))?;
+            println!(
+                "{}",
+                serde_json::json!({ "model": id, "name": model, "status": "Approved" })
+            );
+            Ok(())
+        }
         other => with_backend!(cli.device, |B, device| run::<B>(other, &models, &device)),
     }
 }
@@ -474,7 +497,11 @@ fn run<B: burn::prelude::Backend>(
             let s = local::calibrate_digits::<B>(models, device)?;
             println!("{s:?}");
         }
-        Command::Mine(_) | Command::Verify(_) | Command::Submit(_) | Command::Gateway(_) => {
+        Command::Mine(_)
+        | Command::Verify(_)
+        | Command::Submit(_)
+        | Command::Gateway(_)
+        | Command::DevApproveModel { .. } => {
             anyhow::bail!("chain roles run on the async runtime, see main()")
         }
     }

@@ -271,26 +271,27 @@ impl ChatRequest {
                         ),
                     ));
                 }
-                let content =
-                    match &m.content {
-                        Content::Text(t) => t.clone(),
-                        Content::Parts(parts) => {
-                            let mut text = String::new();
-                            for p in parts {
-                                match (&*p.kind, &p.text) {
-                                    ("text", Some(t)) => text.push_str(t),
-                                    _ => return Err(ApiError::invalid(
+                let content = match &m.content {
+                    Content::Text(t) => t.clone(),
+                    Content::Parts(parts) => {
+                        let mut text = String::new();
+                        for p in parts {
+                            match (&*p.kind, &p.text) {
+                                ("text", Some(t)) => text.push_str(t),
+                                _ => {
+                                    return Err(ApiError::invalid(
                                         "messages",
                                         format!(
                                             "content parts of type `{}` are not served: text only",
                                             p.kind
                                         ),
-                                    )),
+                                    ))
                                 }
                             }
-                            text
                         }
-                    };
+                        text
+                    }
+                };
                 let role = if m.role == "developer" {
                     "system".into()
                 } else {

@@ -469,3 +469,39 @@ pub async fn registry_weights(
     );
     Ok((path, info.spec.family))
 }
+
+/// DEV CHAINS ONLY: approves the proposed registry model `name` with the sudo key `key`
+/// (`Sudo::sudo(Models::approve_model)`), as `scripts/demo.sh` does for SmolLM2. On a
+/// chain without sudo, models are approved by a `models` track referendum instead.
+pub async fn dev_approve_model(url: &str, key: &Key, name: &str) -> Result<u32> {
+    use runtime::runtime_types::pallet_models::pallet::Call as ModelsCall;
+    use runtime::runtime_types::verinfer_runtime::RuntimeCall;
+    let chain = Chain::connect_with_backoff(url, Some(std::time::Duration::from_secs(60))).await?;
+    let registry = chain.models().await?;
+    let (id, info) = registry
+        .iter()
+        .find(|(_, i)| i.name() == name)
+        .with_context(|| format!("no model named `{name}` in the registry"))?;
+    if *info.status == verinfer_primitives::ModelStatus::Approved {
+        tracing::info!("model {id} ({name}) is approved already");
+        return Ok(*id);
+    }
+    let call = runtime::tx()
+        .sudo()
+        .sudo(RuntimeCall::Models(ModelsCall::approve_model {
+            model: *id,
+        }));
+    let events = chain.submit_and_finalize(key, &call).await.context(
+        "sudo(approve_model) failed: is this a dev chain, and is the key its sudo key (//Alice)?",
+    )?;
+    let done = events
+        .find_first::<runtime::sudo::events::Sudid>()
+        .context("the sudo call emitted no Sudid event")??;
+    anyhow::ensure!(
+        done.sudo_result.is_ok(),
+        "approve_model({id}) failed under sudo: {:?}",
+        done.sudo_result
+    );
+    tracing::info!("approved model {id} ({name})");
+    Ok(*id)
+}

@@ -5,10 +5,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use serde_json::json;
-use subxt::rpcs::rpc_params;
 
 use super::{format_inf, parse_inf};
-use crate::chain::{self, runtime, Chain, JobStatus, Verdict};
+use crate::chain::{self, Chain, JobStatus, Verdict};
+use crate::dapp;
 use crate::models::ModelDir;
 
 /// What to submit.
@@ -196,15 +196,9 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
     }
     let max_fee = match args.max_fee {
         Some(f) => f,
-        None => {
-            let est = chain
-                .call_json("jobs_estimateFee", rpc_params![*model, input.len() as u32])
-                .await?;
-            let s = est["suggestedMaxFee"].as_str().ok_or_else(|| {
-                anyhow!("no worker serves {model_name} right now (jobs_estimateFee has no suggestedMaxFee): start one, or pass --max-fee")
-            })?;
-            s.parse().context("suggestedMaxFee")?
-        }
+        None => dapp::suggested_fee(&chain, *model, input.len()).await?.ok_or_else(|| {
+            anyhow!("no worker serves {model_name} right now (jobs_estimateFee has no suggestedMaxFee): start one, or pass --max-fee")
+        })?,
     };
     eprintln!(
         "submitting a {model_name} job ({} input bytes, max fee {})",
@@ -212,69 +206,50 @@ pub async fn run(args: SubmitArgs, dir: &ModelDir) -> Result<()> {
         format_inf(max_fee)
     );
     let started = Instant::now();
-    let call = runtime::tx().jobs().submit_job(
+    let id = dapp::submit_job(
+        &chain,
+        &key,
+        &dapp::Nonces::default(),
         *model,
-        runtime::runtime_types::bounded_collections::bounded_vec::BoundedVec(input),
+        input,
         max_fee,
-        None,
-    );
-    let events = chain
-        .submit_and_finalize(&key, &call)
-        .await
-        .context("submit_job failed")?;
-    let submitted = events
-        .find_first::<runtime::jobs::events::JobSubmitted>()
-        .ok_or_else(|| anyhow!("submit_job succeeded but emitted no JobSubmitted event"))??;
-    let id = submitted.job;
+    )
+    .await?;
     eprintln!(
         "  job {id}: submitted and finalized ({:.1?})",
         started.elapsed()
     );
 
-    let deadline = Instant::now() + Duration::from_secs(args.timeout);
-    let mut last_status = None;
-    let mut blocks = chain.api.stream_blocks().await?;
-    let (at, job) = loop {
-        let at = chain.finalized().await?;
-        let job = chain
-            .job_at(&at, id)
-            .await?
-            .ok_or_else(|| anyhow!("job {id} is not on chain (pruned already?)"))?;
-        let status = format!("{:?}", job.status);
-        if last_status.as_ref() != Some(&status) {
-            let detail = match job.status {
-                JobStatus::Assigned => {
-                    format!(
-                        " to {}",
-                        job.worker.as_ref().map_or("?".into(), |w| w.to_string())
-                    )
-                }
-                JobStatus::Auditing => format!(" by {} auditor(s)", job.auditors.0.len()),
-                JobStatus::Revealing => format!(" (audited: {:?})", job.audited),
-                _ => String::new(),
-            };
-            eprintln!("  job {id}: {status}{detail} ({:.1?})", started.elapsed());
-            last_status = Some(status.clone());
-        }
-        if chain::is_final(&job.status) {
-            break (at, job);
-        }
-        if Instant::now() >= deadline {
-            bail!(
-                "job {id} is still {status} after {} s: see jobs_getJob {id}, or raise --timeout",
-                args.timeout
-            );
-        }
-        tokio::select! {
-            b = blocks.next() => { b.ok_or_else(|| anyhow!("the node closed the block stream"))??; }
-            _ = tokio::time::sleep(Duration::from_secs(6)) => {}
-        }
-    };
+    let blocks = dapp::Blocks::follow(chain.clone());
+    let timeout = Duration::from_secs(args.timeout);
+    let snapshot = dapp::follow_job(&chain, &blocks, id, timeout, dapp::is_final, |s| {
+        let job = &s.job;
+        let detail = match job.status {
+            JobStatus::Assigned => format!(
+                " to {}",
+                job.worker.as_ref().map_or("?".into(), |w| w.to_string())
+            ),
+            JobStatus::Auditing => format!(" by {} auditor(s)", job.auditors.0.len()),
+            JobStatus::Revealing => format!(" (audited: {:?})", job.audited),
+            _ => String::new(),
+        };
+        eprintln!(
+            "  job {id}: {}{detail} ({:.1?})",
+            s.status(),
+            started.elapsed()
+        );
+    })
+    .await
+    .map_err(|e| match e {
+        dapp::FollowError::Timeout { status } => anyhow!(
+            "job {id} is still {status} after {} s: see jobs_getJob {id}, or raise --timeout",
+            args.timeout
+        ),
+        dapp::FollowError::Chain(e) => e,
+    })?;
+    let output = dapp::output_of(&chain, &snapshot, id).await?;
+    let (at, job) = (&snapshot.at, &snapshot.job);
     let accepted = job.verdict.as_ref().is_some_and(Verdict::accepted);
-    let output = match (&job.worker, accepted) {
-        (Some(worker), true) => chain.output_at(&at, id, worker).await?,
-        _ => None,
-    };
     let mut out = json!({
         "job": id,
         "model": model_name,
