@@ -178,10 +178,8 @@ async fn openai_clients_get_verified_answers_and_openai_errors() -> anyhow::Resu
 	let (open, open_base) =
 		start_gateway("gateway-page", dir.path(), &url, &["--key", "//Ferdie"])?;
 	wait_up(&open_base, &open).await?;
-	let shot = std::env::var_os("CARGO_TARGET_TMPDIR")
-		.map(PathBuf::from)
-		.unwrap_or_else(|| dir.path().to_path_buf())
-		.join("gateway-page.png");
+	// Cargo's folder for integration tests' output, kept after the run.
+	let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("gateway-page.png");
 	let out = Command::new(python())
 		.arg(repo_root().join("tests/clients/browser_check.py"))
 		.arg(format!("{open_base}/"))

@@ -38,7 +38,12 @@ async fn gateway_under_an_open_loop_burst() -> anyhow::Result<()> {
 		let bursts: Value = serde_json::from_slice(&out.stdout)?;
 		for b in bursts.as_array().into_iter().flatten() {
 			println!("gateway load: {model} {b}");
-			assert_eq!(b["answered"].as_u64(), Some(n as u64), "every request answered: {b}");
+			assert_eq!(
+				b["answered"].as_u64(),
+				Some(n as u64),
+				"every request answered: {b}\n{}",
+				gateway.warnings(20)
+			);
 		}
 	}
 	Ok(())

@@ -95,6 +95,26 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "1,8")]
         batches: Vec<usize>,
     },
+    /// Calibration data for a teacher-forced generation audit: the gaps between honest
+    /// generations (batch 1 and batched decode) and an auditor's prefill recomputation of
+    /// each sampling choice, and the same for cheats (another seed, greedy for sampled,
+    /// another prompt's text); prints JSON (see llm/calibrate.rs).
+    CalibrateLlm {
+        #[command(flatten)]
+        model: LlmArg,
+        /// Jobs (half greedy, half sampled at temperature 0.8 and top-p 0.95).
+        #[arg(long, default_value_t = 64)]
+        jobs: usize,
+        /// Tokens per job, at most.
+        #[arg(long, default_value_t = 48)]
+        max_tokens: usize,
+        /// The decode batch of the batched honest jobs.
+        #[arg(long, default_value_t = 8)]
+        batch: usize,
+        /// The smallest threshold reported.
+        #[arg(long, default_value_t = 0.05)]
+        floor: f64,
+    },
     /// MiniLM and integer-digits divergence between CPU and CUDA (needs `--features cuda`).
     CompareDevices {
         /// Sentences to embed, one a line.
@@ -458,6 +478,17 @@ fn run<B: burn::prelude::Backend>(
             let m = load_llm::<B>(&model, models, device)?;
             let t = m.time(prompt_tokens, generated_tokens, &batches)?;
             println!("{}", serde_json::to_string(&t)?);
+        }
+        Command::CalibrateLlm {
+            model,
+            jobs,
+            max_tokens,
+            batch,
+            floor,
+        } => {
+            let m = load_llm::<B>(&model, models, device)?;
+            let report = m.calibrate(jobs, max_tokens, batch, floor)?;
+            println!("{}", serde_json::to_string(&report)?);
         }
         Command::TimeMinilm {
             sentences,

@@ -85,12 +85,45 @@ pub fn choose(
 	seed: &[u8; 32],
 	position: u32,
 ) -> Option<Choice> {
+	best_two(scores(logits, params, seed, position)?.into_iter())
+}
+
+/// How far `token` is from being the choice at `position`: the chosen id's score minus
+/// `token`'s (the scores of the module docs: logits for greedy, Gumbel-perturbed scaled
+/// logits otherwise). 0 when `token` is the choice, infinite when top-k or top-p removed it
+/// (or its logit is not finite). An auditor that teacher-forces a worker's tokens computes
+/// this from its own logits: an honest worker's token is the choice, or within summation
+/// noise of it. `None` when the parameters are invalid or no logit is finite.
+pub fn token_gap(
+	logits: &[f32],
+	params: &SamplingParams,
+	seed: &[u8; 32],
+	position: u32,
+	token: u32,
+) -> Option<f64> {
+	let scores = scores(logits, params, seed, position)?;
+	let best = best_two(scores.iter().copied())?;
+	let best_score = scores.iter().find(|(i, _)| *i == best.token as usize).map(|(_, s)| *s)?;
+	let own = scores.iter().find(|(i, _)| *i == token as usize).map(|(_, s)| *s);
+	Some(match own {
+		Some(s) if s.is_finite() => best_score - s,
+		_ => f64::INFINITY,
+	})
+}
+
+/// Every candidate id and its score, in id order: all logits for greedy; for sampling the
+/// ids that top-k and top-p keep, with their Gumbel-perturbed scaled logits.
+fn scores(
+	logits: &[f32],
+	params: &SamplingParams,
+	seed: &[u8; 32],
+	position: u32,
+) -> Option<alloc::vec::Vec<(usize, f64)>> {
 	if !params.is_valid() {
 		return None;
 	}
 	if params.temperature == 0.0 {
-		let scores = logits.iter().map(|&l| f64::from(l));
-		return best_two(logits.iter().enumerate().map(|(i, _)| i).zip(scores));
+		return Some(logits.iter().map(|&l| f64::from(l)).enumerate().collect());
 	}
 	let t = f64::from(params.temperature);
 	let mut order: alloc::vec::Vec<(usize, f64)> = logits
@@ -132,7 +165,7 @@ pub fn choose(
 		word = word.saturating_add(1);
 		scores.push((i, z - libm::log(-libm::log(uniform(x)))));
 	}
-	best_two(scores.into_iter())
+	Some(scores)
 }
 
 /// A keystream word as a uniform draw strictly inside (0, 1).
@@ -168,6 +201,21 @@ mod tests {
 		choose(logits, &SamplingParams { temperature: t, top_k: k, top_p: p }, &SEED, pos)
 			.unwrap()
 			.token
+	}
+
+	#[test]
+	fn token_gap_is_zero_for_the_choice_and_the_score_distance_for_others() {
+		let logits = [0.5f32, 2.0, 1.0, 1.75];
+		let g = SamplingParams::GREEDY;
+		assert_eq!(token_gap(&logits, &g, &SEED, 0, 1), Some(0.0));
+		assert_eq!(token_gap(&logits, &g, &SEED, 0, 3), Some(0.25));
+		let p = SamplingParams { temperature: 0.7, top_k: 2, top_p: 1.0 };
+		let chosen = choose(&logits, &p, &SEED, 5).unwrap();
+		assert_eq!(token_gap(&logits, &p, &SEED, 5, chosen.token), Some(0.0));
+		let other = if chosen.token == 1 { 3 } else { 1 };
+		let gap = token_gap(&logits, &p, &SEED, 5, other).unwrap();
+		assert!(gap >= chosen.margin && gap.is_finite(), "{gap} {chosen:?}");
+		assert_eq!(token_gap(&logits, &p, &SEED, 5, 0), Some(f64::INFINITY), "cut by top-k");
 	}
 
 	#[test]

@@ -151,16 +151,37 @@ impl Chain {
 
     /// The latest finalized block: the state every role acts on and reports.
     pub async fn finalized(&self) -> Result<AtBlock> {
-        self.api
-            .at_current_block()
-            .await
-            .with_context(|| format!("reading the latest finalized block from {}", self.url))
+        let mut attempt = 0u32;
+        loop {
+            match self.api.at_current_block().await {
+                Ok(at) => return Ok(at),
+                Err(e) if attempt < 5 && is_transient(&e.to_string()) => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                }
+                Err(e) => {
+                    return Err(anyhow::Error::new(e)).with_context(|| {
+                        format!("reading the latest finalized block from {}", self.url)
+                    })
+                }
+            }
+        }
     }
 
     /// A transactions client at the latest finalized block; make one per batch of
     /// submissions (it costs a few RPC round trips) and pass it to [`Self::submit`].
     pub async fn transactions(&self) -> Result<Transactions> {
-        Ok(self.api.tx().await?)
+        let mut attempt = 0u32;
+        loop {
+            match self.api.tx().await {
+                Ok(tx) => return Ok(tx),
+                Err(e) if attempt < 5 && is_transient(&e.to_string()) => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Signs `call` with `key` at `nonce` and hands it to the node's pool, without waiting.
@@ -190,7 +211,7 @@ impl Chain {
         let params = DefaultExtrinsicParamsBuilder::<Config>::new()
             .nonce(nonce)
             .build();
-        let mut tx = self.api.tx().await?;
+        let mut tx = self.transactions().await?;
         let progress = tx
             .sign_and_submit_then_watch(call, key.pair(), params)
             .await
@@ -274,6 +295,12 @@ impl Chain {
         out.sort_unstable();
         Ok(out)
     }
+}
+
+/// Whether a failed read is worth retrying at once: while blocks are finalized quickly, the
+/// node can name a latest finalized block whose header subxt then fails to fetch.
+fn is_transient(error: &str) -> bool {
+    error.contains("cannot find the block header")
 }
 
 /// Whether a job has reached its end.
