@@ -151,37 +151,15 @@ impl Chain {
 
     /// The latest finalized block: the state every role acts on and reports.
     pub async fn finalized(&self) -> Result<AtBlock> {
-        let mut attempt = 0u32;
-        loop {
-            match self.api.at_current_block().await {
-                Ok(at) => return Ok(at),
-                Err(e) if attempt < 5 && is_transient(&e.to_string()) => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
-                }
-                Err(e) => {
-                    return Err(anyhow::Error::new(e)).with_context(|| {
-                        format!("reading the latest finalized block from {}", self.url)
-                    })
-                }
-            }
-        }
+        retry_transient(|| self.api.at_current_block())
+            .await
+            .with_context(|| format!("reading the latest finalized block from {}", self.url))
     }
 
     /// A transactions client at the latest finalized block; make one per batch of
     /// submissions (it costs a few RPC round trips) and pass it to [`Self::submit`].
     pub async fn transactions(&self) -> Result<Transactions> {
-        let mut attempt = 0u32;
-        loop {
-            match self.api.tx().await {
-                Ok(tx) => return Ok(tx),
-                Err(e) if attempt < 5 && is_transient(&e.to_string()) => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
+        Ok(retry_transient(|| self.api.tx()).await?)
     }
 
     /// Signs `call` with `key` at `nonce` and hands it to the node's pool, without waiting.
@@ -297,10 +275,25 @@ impl Chain {
     }
 }
 
-/// Whether a failed read is worth retrying at once: while blocks are finalized quickly, the
-/// node can name a latest finalized block whose header subxt then fails to fetch.
-fn is_transient(error: &str) -> bool {
-    error.contains("cannot find the block header")
+/// Runs `f` again, up to five times with a short growing pause, while it fails with the
+/// one transient error seen under load: while blocks are finalized quickly, the node can
+/// name a latest finalized block whose header subxt then fails to fetch.
+async fn retry_transient<T, E, F, Fut>(mut f: F) -> Result<T, E>
+where
+    E: std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let mut attempt = 0u64;
+    loop {
+        match f().await {
+            Err(e) if attempt < 5 && e.to_string().contains("cannot find the block header") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Whether a job has reached its end.

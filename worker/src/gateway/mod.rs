@@ -279,9 +279,16 @@ fn answered(
         tracing::info!("{endpoint} {model}: {} {}", e.status.as_u16(), e.message);
         e.into_response()
     });
+    // A model name from a request that was refused before it reached a model is not a
+    // label: arbitrary names would grow the metric without bound.
+    let status = response.status();
+    let model = match status.as_u16() {
+        400 | 401 | 403 | 404 => "",
+        _ => model,
+    };
     g.metrics
         .requests
-        .with_label_values(&[endpoint, response.status().as_str(), model])
+        .with_label_values(&[endpoint, status.as_str(), model])
         .inc();
     g.metrics
         .seconds

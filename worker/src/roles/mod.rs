@@ -272,12 +272,15 @@ async fn measure_capacity(
                 None => {}
             }
         }
-        let input = input.with_context(|| {
-            format!(
-                "measuring capacity: {} refused every sample input: {why}",
+        // A model whose schema admits nothing it can run (a mis-specified entry) takes no
+        // time: its jobs are released as they come.
+        let Some(input) = input else {
+            tracing::warn!(
+                "capacity: {} refuses every input its schema allows ({why}); its jobs will be released",
                 s.label()
-            )
-        })?;
+            );
+            continue;
+        };
         // An LLM runs its jobs one at a time, so a batch of them takes as long as that
         // many single jobs: time a few.
         let batch = match s.source.family {
@@ -289,10 +292,11 @@ async fn measure_capacity(
             .await
             .context("measuring capacity")?;
         if let Some(Err(e)) = outcomes.first() {
-            bail!(
-                "measuring capacity: {} refused its sample input: {e}",
+            tracing::warn!(
+                "capacity: {} refused its sample input: {e}; not counting it",
                 s.label()
             );
+            continue;
         }
         let per_job = took.as_secs_f64() / batch as f64;
         let fits = (budget / per_job.max(1e-6))
