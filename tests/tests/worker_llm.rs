@@ -15,6 +15,18 @@ const STARTUP: Duration = Duration::from_secs(90);
 const JOB: Duration = Duration::from_secs(180);
 const LOCAL: Duration = Duration::from_secs(60);
 
+/// `verinfer-worker infer generate` on tiny-llama, resolved through the chain's registry.
+async fn infer_generate(
+	models: &str,
+	url: &str,
+	extra: &[&str],
+) -> anyhow::Result<serde_json::Value> {
+	let mut args =
+		vec!["--models-dir", models, "infer", "generate", "--url", url, "--model", "tiny-llama"];
+	args.extend_from_slice(extra);
+	worker_json(&args, LOCAL).await
+}
+
 fn ids(v: &serde_json::Value) -> Vec<u64> {
 	v["ids"]
 		.as_array()
@@ -96,24 +108,8 @@ async fn a_registered_tiny_llama_is_mined_and_audited_with_no_code_of_its_own() 
 	assert_eq!(mined["status"], "Finalized", "{mined}");
 	assert_eq!(mined["verdict"], "AcceptedByAudit", "the auditor re-ran it and agreed: {mined}");
 	assert_eq!(mined["audited"], true, "{mined}");
-	let local = worker_json(
-		&[
-			"--models-dir",
-			&models_arg,
-			"infer",
-			"generate",
-			"--url",
-			&url,
-			"--model",
-			"tiny-llama",
-			"--prompt",
-			prompt,
-			"--max-tokens",
-			"24",
-		],
-		LOCAL,
-	)
-	.await?;
+	let local =
+		infer_generate(&models_arg, &url, &["--prompt", prompt, "--max-tokens", "24"]).await?;
 	assert!(!ids(&mined).is_empty(), "{mined}");
 	assert_eq!(
 		ids(&mined),
@@ -140,22 +136,9 @@ async fn a_registered_tiny_llama_is_mined_and_audited_with_no_code_of_its_own() 
 	let on_chain = job(&rpc, chat["job"].as_u64().unwrap_or_default()).await?;
 	assert_eq!(on_chain["seed"], format!("0x{seed}"), "jobs_getJob shows the seed: {on_chain}");
 	assert_ne!(seed, "0".repeat(64), "the chain drew a seed: {chat}");
-	let mut args = vec![
-		"--models-dir",
-		&models_arg,
-		"infer",
-		"generate",
-		"--url",
-		&url,
-		"--model",
-		"tiny-llama",
-		"--chat",
-		"Say something.",
-		"--seed",
-		&seed,
-	];
+	let mut args = vec!["--chat", "Say something.", "--seed", &seed];
 	args.extend(sampled);
-	let local = worker_json(&args, LOCAL).await?;
+	let local = infer_generate(&models_arg, &url, &args).await?;
 	assert_eq!(ids(&chat), ids(&local), "{chat} {local}");
 	assert_eq!(
 		chat["prompt_tokens"].as_u64(),

@@ -225,14 +225,7 @@ fn a_malformed_output_cannot_be_revealed() {
 fn a_missed_commit_slashes_and_reassigns_then_refunds() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		assert_ok!(ComputeStaking::bond_worker(
-			RuntimeOrigin::signed(WORKER_2),
-			WORKER_STAKE,
-			vec![EXACT].try_into().unwrap(),
-			PRICE,
-			Default::default(),
-			8
-		));
+		bond_second_worker(8);
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(id, JobStatus::Assigned);
 		let first = job(id).worker.unwrap();
@@ -338,14 +331,7 @@ fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
 		// waits in the queue until 7 + queue_timeout = 17.
 		run_to(11);
 		assert_eq!((job(id).status, job(id).phase_ends), (JobStatus::Queued, 17));
-		assert_ok!(ComputeStaking::bond_worker(
-			RuntimeOrigin::signed(WORKER_2),
-			WORKER_STAKE,
-			vec![EXACT].try_into().unwrap(),
-			PRICE,
-			Default::default(),
-			8
-		));
+		bond_second_worker(8);
 		// Assigned in block 12: commit by 12 + commit_window = 17, the same block.
 		run_to(12);
 		assert_eq!(
@@ -363,14 +349,7 @@ fn a_reassignment_due_in_the_block_of_its_queue_deadline_still_ends() {
 #[test]
 fn each_assignment_draws_a_sampling_seed_that_nobody_chose() {
 	new_test_ext().execute_with(|| {
-		assert_ok!(ComputeStaking::bond_worker(
-			RuntimeOrigin::signed(WORKER_2),
-			WORKER_STAKE,
-			vec![EXACT].try_into().unwrap(),
-			PRICE,
-			Default::default(),
-			8
-		));
+		bond_second_worker(8);
 		let a = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		let b = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		assert_eq!(job(a).seed, [0; 32], "no seed before the assignment");

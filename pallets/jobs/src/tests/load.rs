@@ -280,14 +280,7 @@ fn a_released_job_goes_to_another_worker_unslashed() {
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		run_until(id, JobStatus::Assigned);
 		assert_eq!(job(id).worker, Some(WORKER));
-		assert_ok!(ComputeStaking::bond_worker(
-			RuntimeOrigin::signed(WORKER_2),
-			WORKER_STAKE,
-			vec![EXACT].try_into().unwrap(),
-			PRICE,
-			Default::default(),
-			4
-		));
+		bond_second_worker(4);
 		let stake = Staking::<Test>::stake(&WORKER);
 		assert_noop!(
 			Jobs::release_jobs(RuntimeOrigin::signed(WORKER_2), batch(vec![id])),
@@ -324,14 +317,7 @@ fn a_released_job_goes_to_another_worker_unslashed() {
 fn a_job_released_by_every_worker_ends_refunded() {
 	new_test_ext().execute_with(|| {
 		let issuance = genesis_issuance();
-		assert_ok!(ComputeStaking::bond_worker(
-			RuntimeOrigin::signed(WORKER_2),
-			WORKER_STAKE,
-			vec![EXACT].try_into().unwrap(),
-			PRICE,
-			Default::default(),
-			4
-		));
+		bond_second_worker(4);
 		let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
 		for _ in 0..MAX_ATTEMPTS {
 			run_until(id, JobStatus::Assigned);

@@ -103,6 +103,18 @@ pub fn reveal_audit(id: JobId, who: u64, output: &[u8]) {
 	));
 }
 
+/// Bonds `WORKER_2` as a second worker of `EXACT`, at `PRICE`, taking `capacity` jobs at once.
+pub fn bond_second_worker(capacity: u32) {
+	assert_ok!(ComputeStaking::bond_worker(
+		RuntimeOrigin::signed(WORKER_2),
+		WORKER_STAKE,
+		vec![EXACT].try_into().unwrap(),
+		PRICE,
+		Default::default(),
+		capacity
+	));
+}
+
 /// Submits an `EXACT` job and runs until it is assigned to `WORKER`.
 pub fn assigned_job() -> JobId {
 	let id = submit(DAPP, EXACT, &[1, 2, 3, 4], 5_000);
