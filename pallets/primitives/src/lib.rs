@@ -47,6 +47,7 @@ mod commitment;
 mod economics;
 #[cfg(test)]
 mod fuzz;
+pub mod generation;
 mod model;
 mod rewards;
 mod sampling;
@@ -56,6 +57,7 @@ mod verification;
 
 pub use commitment::*;
 pub use economics::*;
+pub use generation::*;
 pub use model::*;
 pub use rewards::*;
 pub use sampling::*;

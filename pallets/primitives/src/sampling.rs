@@ -168,6 +168,17 @@ fn scores(
 	Some(scores)
 }
 
+/// The Gumbel noise `-ln(-ln(u))` that id `id` gets at `position` (step 5 of the module
+/// docs), computed for one id alone: the chain recomputes it for the few ids an auditor
+/// reveals.
+pub fn gumbel(seed: &[u8; 32], position: u32, id: u32) -> f64 {
+	let mut rng = ChaCha20Rng::from_seed(*seed);
+	rng.set_stream(u64::from(position));
+	// 64-bit word `id` starts at 32-bit word `2 · id`.
+	rng.set_word_pos(u128::from(id).saturating_mul(2));
+	-libm::log(-libm::log(uniform(rng.next_u64())))
+}
+
 /// A keystream word as a uniform draw strictly inside (0, 1).
 fn uniform(x: u64) -> f64 {
 	((x >> 11) | 1) as f64 / (1u64 << 53) as f64
@@ -304,6 +315,19 @@ mod tests {
 		assert_eq!(x, 0x2733_c9c3_0cd7_7c44);
 		assert_eq!(uniform(x), 0.1531339741894423);
 		assert_eq!(-libm::log(-libm::log(uniform(x))), -0.6293774797770542);
+	}
+
+	#[test]
+	fn one_ids_noise_is_the_noise_the_sampler_uses() {
+		let logits: alloc::vec::Vec<f32> = (0..40).map(|i| (i % 5) as f32 * 0.3).collect();
+		let p = SamplingParams { temperature: 0.9, top_k: 0, top_p: 1.0 };
+		for pos in [0u32, 7, 300] {
+			let all = scores(&logits, &p, &SEED, pos).unwrap();
+			for (id, s) in all {
+				let own = f64::from(logits[id]) / f64::from(0.9f32) + gumbel(&SEED, pos, id as u32);
+				assert!((s - own).abs() < 1e-12, "{pos} {id}");
+			}
+		}
 	}
 
 	#[test]

@@ -43,6 +43,10 @@ pub enum VerificationClass {
 		/// The smallest cosine similarity of the two outputs.
 		min_cosine: Perbill,
 	},
+	/// LLM generation, audited by one teacher-forced prefill (see [`crate::generation`]): a
+	/// miner's draft is accepted when an auditor's report agrees with it within these
+	/// tolerances ([`crate::generation_agrees`]).
+	Generation(crate::GenerationTolerance),
 }
 
 impl VerificationClass {
@@ -52,6 +56,7 @@ impl VerificationClass {
 		match self {
 			Self::Exact => true,
 			Self::Tolerance { max_abs, min_cosine } => *max_abs > 0 && !min_cosine.is_zero(),
+			Self::Generation(t) => t.is_valid(),
 		}
 	}
 }
@@ -115,9 +120,12 @@ pub fn decode_f32_nano(bytes: &[u8]) -> Option<alloc::vec::Vec<i128>> {
 	words.iter().map(|w| f32_bits_to_nano(u32::from_le_bytes(*w))).collect()
 }
 
-/// Whether two results of a job match under `class`.
+/// Whether two results of a job match under `class`. A generation's draft and an auditor's
+/// report are not two results of the same kind: they are judged by
+/// [`crate::generation_agrees`], and never match here.
 pub fn outputs_match(class: &VerificationClass, a: &[u8], b: &[u8]) -> bool {
 	match class {
+		VerificationClass::Generation(_) => false,
 		VerificationClass::Exact => a == b,
 		VerificationClass::Tolerance { max_abs, min_cosine } => {
 			let (Some(x), Some(y)) = (decode_f32_nano(a), decode_f32_nano(b)) else {
