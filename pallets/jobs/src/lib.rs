@@ -260,6 +260,12 @@ pub mod pallet {
 		OptionQuery,
 	>;
 
+	/// The fingerprint a generation job's worker revealed (its draft is its entry in
+	/// [`Outputs`], published with its commitment), kept until the job is pruned.
+	#[pallet::storage]
+	pub type Fingerprints<T: Config> =
+		StorageMap<_, Twox64Concat, JobId, verinfer_primitives::Fingerprint, OptionQuery>;
+
 	/// Jobs waiting for a worker, oldest first.
 	#[pallet::storage]
 	pub type Queue<T: Config> = StorageValue<_, BoundedVec<JobId, T::MaxQueuedJobs>, ValueQuery>;
@@ -543,6 +549,14 @@ pub mod pallet {
 		CommitmentMismatch,
 		/// The output does not fit the model's output schema.
 		MalformedOutput,
+		/// The job's model is audited by generation (`VerificationClass::Generation`): its
+		/// worker commits with `commit_generation`, publishing its draft.
+		DraftRequired,
+		/// `commit_generation` is only for jobs of a model audited by generation.
+		NotAGeneration,
+		/// The draft is not a generation: no tokens, a text that is not UTF-8, or sampling
+		/// terms the sampler refuses.
+		MalformedDraft,
 		/// The job is not disputed.
 		NotDisputed,
 		/// The audit probability must be above zero.
@@ -756,6 +770,28 @@ pub mod pallet {
 			Params::<T>::put(&params);
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())
+		}
+
+		/// The assigned worker of a generation job (`VerificationClass::Generation`) commits:
+		/// it publishes its `draft` (the tokens the auditors teacher-force, and the result the
+		/// dApp reads once it is accepted) and a commitment to its fingerprint, which it
+		/// reveals with `reveal_result` once every auditor has committed.
+		///
+		/// The weight is that of a commit and of storing an output of the draft's length
+		/// (the storage write `reveal_result` was benchmarked with), an upper bound of what
+		/// this call does.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::commit_result().saturating_add(
+			T::WeightInfo::reveal_result(draft.encoded_size() as u32)
+		))]
+		pub fn commit_generation(
+			origin: OriginFor<T>,
+			job: JobId,
+			commitment: verinfer_primitives::Commitment,
+			draft: verinfer_primitives::GenerationDraft,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit_generation(&who, job, commitment, draft)
 		}
 
 		/// [`Pallet::commit_result`] for every job in `items`, in one transaction: what a

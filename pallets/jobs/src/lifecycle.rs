@@ -18,7 +18,7 @@ use sp_runtime::{
 	Perbill,
 };
 use verinfer_primitives::{
-	audit_probability, missed_deadline_slash, outputs_match, reputation_score, split_equally,
+	audit_probability, missed_deadline_slash, reputation_score, split_equally,
 	split_fee, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, SlashDestination,
 };
 
@@ -351,7 +351,7 @@ impl<T: Config> Pallet<T> {
 		let (mut with_worker, mut against_worker) = (Vec::new(), Vec::new());
 		for slot in entry.auditors.iter().filter(|a| a.revealed) {
 			let agrees = match (&worker_output, Outputs::<T>::get(job, &slot.who), &class) {
-				(Some(w), Some(t), Some(class)) => outputs_match(class, w, &t),
+				(Some(w), Some(t), Some(class)) => Self::supports(job, entry, class, w, &t),
 				_ => false,
 			};
 			if agrees {
@@ -532,6 +532,7 @@ impl<T: Config> Pallet<T> {
 		max_attempts: u8,
 	) {
 		let _ = Outputs::<T>::clear_prefix(job, crate::MAX_AUDITORS.saturating_add(1), None);
+		Fingerprints::<T>::remove(job);
 		let fits_deadline = entry
 			.deadline
 			.is_none_or(|d| now.saturating_add(Self::min_turnaround(&entry.terms)) <= d);

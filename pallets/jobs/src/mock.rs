@@ -76,6 +76,16 @@ pub const DAPP: u64 = 1;
 pub const CONTRIBUTOR: u64 = 5;
 pub const EXACT: ModelId = 0;
 pub const FLOAT: ModelId = 1;
+/// An LLM audited by generation (`VerificationClass::Generation`).
+pub const GENERATION: ModelId = 2;
+/// The generation model's tolerances.
+pub const GENERATION_TOLERANCE: verinfer_primitives::GenerationTolerance =
+	verinfer_primitives::GenerationTolerance {
+		max_gap: 100,
+		soft_misses: Perbill::from_percent(2),
+		fingerprint_max_diff: 50,
+		fingerprint_min_overlap: 6,
+	};
 pub const WORKER_STAKE: u64 = 500_000;
 pub const AUDITOR_STAKE: u64 = 20_000;
 pub const PRICE: u64 = 1_000;
@@ -276,6 +286,17 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 					},
 				),
 			),
+			(
+				9,
+				spec(
+					b"chat",
+					ElementType::Utf8,
+					&[],
+					ElementType::Utf8,
+					&[],
+					VerificationClass::Generation(GENERATION_TOLERANCE),
+				),
+			),
 		],
 		proposed: vec![],
 	}
@@ -296,7 +317,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		ComputeStaking::bond_worker(
 			RuntimeOrigin::signed(WORKER),
 			WORKER_STAKE,
-			bounded(vec![EXACT, FLOAT]),
+			bounded(vec![EXACT, FLOAT, GENERATION]),
 			PRICE,
 			Default::default(),
 			8,

@@ -82,6 +82,7 @@ impl<T: Config> Pallet<T> {
 			Jobs::<T>::remove(job);
 			// At most the worker and its auditors revealed.
 			let _ = Outputs::<T>::clear_prefix(job, crate::MAX_AUDITORS.saturating_add(1), None);
+			Fingerprints::<T>::remove(job);
 			Self::deposit_event(Event::JobPruned { job });
 			used = used.saturating_add(per_job);
 			head = head.saturating_add(1);

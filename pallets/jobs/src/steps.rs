@@ -5,7 +5,8 @@ use crate::{pallet::*, types::*};
 use frame_support::{pallet_prelude::*, weights::Weight};
 use sp_runtime::traits::Saturating;
 use verinfer_primitives::{
-	commitment, outputs_match, Commitment, JobId, ModelRegistry, Salt, VerificationClass,
+	commitment, generation_agrees, outputs_match, Commitment, Fingerprint, GenerationDraft,
+	GenerationReport, JobId, ModelRegistry, Salt, VerificationClass,
 };
 
 /// The most workers a job is assigned to, releases included, before it is refunded: a job
@@ -26,7 +27,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Checks a reveal against its commitment and the model's output schema, with one read
 	/// of the registry; returns how the model's outputs are compared, for the caller's
-	/// matching.
+	/// matching. A generation job's worker reveals a [`Fingerprint`] and its auditors a
+	/// [`GenerationReport`] (`by_auditor`), each decoded within its bounds.
+	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn check_reveal(
 		job: JobId,
 		entry: &Job<T>,
@@ -35,6 +38,7 @@ impl<T: Config> Pallet<T> {
 		already: bool,
 		output: &[u8],
 		salt: &Salt,
+		by_auditor: bool,
 	) -> Result<VerificationClass, DispatchError> {
 		ensure!(!already, Error::<T>::AlreadyRevealed);
 		match entry.status {
@@ -52,18 +56,90 @@ impl<T: Config> Pallet<T> {
 		let expected =
 			commitment(job, who, &model.spec.weights_hash, &entry.input_hash, output, salt);
 		ensure!(expected == committed, Error::<T>::CommitmentMismatch);
-		model.spec.output.check(output).map_err(|_| Error::<T>::MalformedOutput)?;
+		let well_formed = match (&model.spec.verification, by_auditor) {
+			(VerificationClass::Generation(_), false) => decode_all::<Fingerprint>(output).is_some(),
+			(VerificationClass::Generation(_), true) =>
+				decode_all::<GenerationReport>(output).is_some(),
+			_ => model.spec.output.check(output).is_ok(),
+		};
+		ensure!(well_formed, Error::<T>::MalformedOutput);
 		Ok(model.spec.verification)
 	}
 
-	/// The assigned worker commits to its result.
+	/// Whether an auditor's revealed `output` supports the worker's result under `class`:
+	/// equal or within tolerance of the worker's output, or for a generation a report that
+	/// agrees with the worker's draft and fingerprint ([`generation_agrees`]).
+	pub(crate) fn supports(
+		job: JobId,
+		entry: &Job<T>,
+		class: &VerificationClass,
+		worker_output: &[u8],
+		output: &[u8],
+	) -> bool {
+		match class {
+			VerificationClass::Generation(tolerance) => {
+				let (Some(draft), Some(fingerprint), Some(report)) = (
+					decode_all::<GenerationDraft>(worker_output),
+					Fingerprints::<T>::get(job),
+					decode_all::<GenerationReport>(output),
+				) else {
+					return false;
+				};
+				generation_agrees(tolerance, &entry.seed, &draft, &fingerprint, &report)
+			},
+			_ => outputs_match(class, worker_output, output),
+		}
+	}
+
+	/// The worker of a generation job publishes its draft and commits to its fingerprint.
+	pub(crate) fn do_commit_generation(
+		who: &T::AccountId,
+		job: JobId,
+		commitment: Commitment,
+		draft: GenerationDraft,
+	) -> DispatchResult {
+		let entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
+		let model = T::Models::model(entry.model).ok_or(Error::<T>::UnknownModel)?;
+		ensure!(
+			matches!(model.spec.verification, VerificationClass::Generation(_)),
+			Error::<T>::NotAGeneration
+		);
+		ensure!(
+			!draft.ids.is_empty() &&
+				core::str::from_utf8(&draft.text).is_ok() &&
+				draft.sampling.params().is_valid(),
+			Error::<T>::MalformedDraft
+		);
+		let bytes: BoundedVec<u8, T::MaxOutputLen> =
+			draft.encode().try_into().map_err(|_| Error::<T>::MalformedDraft)?;
+		Self::commit(who, job, entry, commitment)?;
+		Outputs::<T>::insert(job, who, bytes);
+		Ok(())
+	}
+
+	/// The assigned worker commits to its result. A generation job's worker commits with
+	/// its draft instead ([`Self::do_commit_generation`]).
 	pub(crate) fn do_commit_result(
 		who: &T::AccountId,
 		job: JobId,
 		commitment: Commitment,
 	) -> DispatchResult {
-		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
+		let entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
+		let generation = T::Models::model(entry.model)
+			.is_some_and(|m| matches!(m.spec.verification, VerificationClass::Generation(_)));
+		ensure!(!generation, Error::<T>::DraftRequired);
+		Self::commit(who, job, entry, commitment)
+	}
+
+	/// The commit both kinds of results share.
+	fn commit(
+		who: &T::AccountId,
+		job: JobId,
+		mut entry: Job<T>,
+		commitment: Commitment,
+	) -> DispatchResult {
 		ensure!(entry.status == JobStatus::Assigned, Error::<T>::NotAwaitingCommit);
 		let now = frame_system::Pallet::<T>::block_number();
 		ensure!(now <= entry.phase_ends, Error::<T>::CommitDeadlinePassed);
@@ -130,9 +206,25 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut entry = Jobs::<T>::get(job).ok_or(Error::<T>::UnknownJob)?;
 		ensure!(entry.worker.as_ref() == Some(who), Error::<T>::NotAssignedWorker);
-		Self::check_reveal(job, &entry, who, entry.commitment, entry.revealed, &output, &salt)?;
+		let class = Self::check_reveal(
+			job,
+			&entry,
+			who,
+			entry.commitment,
+			entry.revealed,
+			&output,
+			&salt,
+			false,
+		)?;
 		entry.revealed = true;
-		Outputs::<T>::insert(job, who, output);
+		match class {
+			// The draft stays the job's output; the fingerprint is kept beside it.
+			VerificationClass::Generation(_) => match decode_all::<Fingerprint>(&output) {
+				Some(fingerprint) => Fingerprints::<T>::insert(job, fingerprint),
+				None => return Err(Error::<T>::MalformedOutput.into()),
+			},
+			_ => Outputs::<T>::insert(job, who, output),
+		}
 		Self::delivered(who);
 		Self::deposit_event(Event::ResultRevealed { job });
 		Self::after_reveal(job, entry);
@@ -158,7 +250,8 @@ impl<T: Config> Pallet<T> {
 			.map(|a| (a.commitment, a.revealed))
 			.ok_or(Error::<T>::NotAnAuditor)?;
 		ensure!(revealed || entry.in_current_round(slot), Error::<T>::RevealDeadlinePassed);
-		let class = Self::check_reveal(job, &entry, who, commitment, revealed, &output, &salt)?;
+		let class =
+			Self::check_reveal(job, &entry, who, commitment, revealed, &output, &salt, true)?;
 		if let Some(a) = entry.auditors.get_mut(slot) {
 			a.revealed = true;
 		}
@@ -166,7 +259,7 @@ impl<T: Config> Pallet<T> {
 			.worker
 			.as_ref()
 			.and_then(|w| Outputs::<T>::get(job, w))
-			.map(|worker_output| outputs_match(&class, &worker_output, &output));
+			.map(|worker_output| Self::supports(job, &entry, &class, &worker_output, &output));
 		Outputs::<T>::insert(job, who, output);
 		Self::delivered(who);
 		Self::deposit_event(Event::AuditRevealed {
@@ -212,4 +305,12 @@ impl<T: Config> Pallet<T> {
 	fn delivered(who: &T::AccountId) {
 		MissStreak::<T>::remove(who);
 	}
+}
+
+/// `bytes` decoded as one whole `V`, within `V`'s bounds; `None` if they are not exactly
+/// that.
+pub(crate) fn decode_all<V: Decode>(bytes: &[u8]) -> Option<V> {
+	let mut input = bytes;
+	let value = V::decode(&mut input).ok()?;
+	input.is_empty().then_some(value)
 }

@@ -2,6 +2,7 @@
 
 mod escalation;
 mod fuzz;
+mod generation;
 mod invariants;
 mod lifecycle;
 mod load;
