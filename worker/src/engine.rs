@@ -90,6 +90,26 @@ impl<B: burn::prelude::Backend> Loaded<B> {
                 .collect(),
         }
     }
+
+    /// Audits generation drafts (`drafts[i]` for `inputs[i]`, as the chain holds it): one
+    /// `GenerationReport` (SCALE) per job. Only an LLM audits generations.
+    fn audit(&self, inputs: &[Vec<u8>], drafts: &[Vec<u8>]) -> Vec<Outcome> {
+        use codec::Encode as _;
+        match self {
+            Loaded::Llama(model) => inputs
+                .iter()
+                .zip(drafts)
+                .map(|(input, draft)| {
+                    let draft = crate::llm::job::decode_draft(draft).map_err(|e| e.to_string())?;
+                    model
+                        .audit_job(input, &draft)
+                        .map(|report| report.encode())
+                        .map_err(|e| e.to_string())
+                })
+                .collect(),
+            _ => vec![Err("only an LLM audits generation drafts".to_owned()); inputs.len()],
+        }
+    }
 }
 
 /// sha256 of a file, streamed.
@@ -112,6 +132,8 @@ pub type Outcome = Result<Vec<u8>, String>;
 struct Request {
     weights_hash: [u8; 32],
     inputs: Vec<Vec<u8>>,
+    /// Present for audits of generation drafts: one draft per input.
+    drafts: Option<Vec<Vec<u8>>>,
     reply: oneshot::Sender<(Vec<Outcome>, Duration)>,
 }
 
@@ -203,11 +225,32 @@ impl Engine {
         weights_hash: [u8; 32],
         inputs: Vec<Vec<u8>>,
     ) -> Result<(Vec<Outcome>, Duration), WorkerError> {
+        self.send(weights_hash, inputs, None).await
+    }
+
+    /// Audits generation drafts with the LLM whose weights hash to `weights_hash`: one
+    /// SCALE `GenerationReport` per `(input, draft)`, and the time it took.
+    pub async fn audit(
+        &self,
+        weights_hash: [u8; 32],
+        jobs: Vec<(Vec<u8>, Vec<u8>)>,
+    ) -> Result<(Vec<Outcome>, Duration), WorkerError> {
+        let (inputs, drafts) = jobs.into_iter().unzip();
+        self.send(weights_hash, inputs, Some(drafts)).await
+    }
+
+    async fn send(
+        &self,
+        weights_hash: [u8; 32],
+        inputs: Vec<Vec<u8>>,
+        drafts: Option<Vec<Vec<u8>>>,
+    ) -> Result<(Vec<Outcome>, Duration), WorkerError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Request {
                 weights_hash,
                 inputs,
+                drafts,
                 reply,
             })
             .map_err(|_| WorkerError::Backend("the inference thread has stopped".into()))?;
@@ -255,7 +298,10 @@ fn serve<B: burn::prelude::Backend>(
     for req in rx {
         let started = Instant::now();
         let outcomes = match models.iter().find(|(h, _)| *h == req.weights_hash) {
-            Some((_, model)) => model.run(&req.inputs),
+            Some((_, model)) => match &req.drafts {
+                Some(drafts) => model.audit(&req.inputs, drafts),
+                None => model.run(&req.inputs),
+            },
             None => vec![
                 Err(format!(
                     "the model with weights 0x{} is not loaded in this worker",

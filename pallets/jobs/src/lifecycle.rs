@@ -18,8 +18,8 @@ use sp_runtime::{
 	Perbill,
 };
 use verinfer_primitives::{
-	audit_probability, missed_deadline_slash, reputation_score, split_equally,
-	split_fee, ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, SlashDestination,
+	audit_probability, missed_deadline_slash, reputation_score, split_equally, split_fee,
+	ComputeStakingInterface, JobId, ModelRegistry, RewardsHook, SlashDestination,
 };
 
 impl<T: Config> Pallet<T> {

@@ -57,9 +57,12 @@ impl<T: Config> Pallet<T> {
 			commitment(job, who, &model.spec.weights_hash, &entry.input_hash, output, salt);
 		ensure!(expected == committed, Error::<T>::CommitmentMismatch);
 		let well_formed = match (&model.spec.verification, by_auditor) {
-			(VerificationClass::Generation(_), false) => decode_all::<Fingerprint>(output).is_some(),
-			(VerificationClass::Generation(_), true) =>
-				decode_all::<GenerationReport>(output).is_some(),
+			(VerificationClass::Generation(_), false) => {
+				decode_all::<Fingerprint>(output).is_some()
+			},
+			(VerificationClass::Generation(_), true) => {
+				decode_all::<GenerationReport>(output).is_some()
+			},
 			_ => model.spec.output.check(output).is_ok(),
 		};
 		ensure!(well_formed, Error::<T>::MalformedOutput);
@@ -106,9 +109,9 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::NotAGeneration
 		);
 		ensure!(
-			!draft.ids.is_empty() &&
-				core::str::from_utf8(&draft.text).is_ok() &&
-				draft.sampling.params().is_valid(),
+			!draft.ids.is_empty()
+				&& core::str::from_utf8(&draft.text).is_ok()
+				&& draft.sampling.params().is_valid(),
 			Error::<T>::MalformedDraft
 		);
 		let bytes: BoundedVec<u8, T::MaxOutputLen> =

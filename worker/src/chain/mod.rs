@@ -36,6 +36,10 @@ pub use keys::Key;
         with = "::subxt::utils::Static<::verinfer_primitives::ModelSpec<[u8; 32], u128>>"
     ),
     substitute_type(
+        path = "verinfer_primitives::generation::GenerationDraft",
+        with = "::subxt::utils::Static<::verinfer_primitives::GenerationDraft>"
+    ),
+    substitute_type(
         path = "verinfer_primitives::model::ModelStatus",
         with = "::subxt::utils::Static<::verinfer_primitives::ModelStatus>"
     ),

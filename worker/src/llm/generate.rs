@@ -3,7 +3,10 @@
 //! (`choose`), keyed by the job's seed and the token's position.
 
 use burn::prelude::*;
-use verinfer_primitives::{choose, SamplingParams};
+use verinfer_primitives::{
+    choose, fingerprint_chunk, FingerprintChunk, SamplingParams, FINGERPRINT_CHUNK,
+    MAX_FINGERPRINT_CHUNKS,
+};
 
 use super::llama::Llama;
 use super::tokenizer::Tokenizer;
@@ -49,6 +52,10 @@ pub struct Generation {
     pub finish: Finish,
     /// Each step's distance from a tie (see `verinfer_primitives::Choice::margin`).
     pub margins: Vec<f64>,
+    /// The fingerprint: a chunk of the final-norm hidden state that predicted the last id
+    /// of every `FINGERPRINT_CHUNK` ids (and of the last, shorter run), see
+    /// `verinfer_primitives::generation`.
+    pub fingerprint: Vec<FingerprintChunk>,
 }
 
 /// Runs `requests` together: one prefill over all prompts (padded to the longest), then
@@ -99,7 +106,9 @@ pub fn generate<B: Backend>(
         })
         .collect();
     let last: Vec<usize> = requests.iter().map(|r| r.prompt.len() - 1).collect();
-    let mut logits = model.forward(&mut cache, &padded, &vec![0; rows], Some(&last))?;
+    let (mut hidden, mut logits) =
+        model.forward_with_hidden(&mut cache, &padded, &vec![0; rows], Some(&last))?;
+    let dim = model.params().embedding;
 
     let mut out: Vec<Generation> = requests
         .iter()
@@ -108,13 +117,17 @@ pub fn generate<B: Backend>(
             text: String::new(),
             finish: Finish::Length,
             margins: Vec::new(),
+            fingerprint: Vec::new(),
         })
         .collect();
+    // Each row's chunk of its latest step, kept until its run of ids is complete.
+    let mut latest: Vec<Option<FingerprintChunk>> = vec![None; rows];
     let mut done: Vec<bool> = requests.iter().map(|r| r.max_tokens == 0).collect();
     let mut next: Vec<u32> = vec![0; rows];
     let vocab = model.params().vocab;
     while done.iter().any(|d| !d) {
         let values: Vec<f32> = to_f32s(logits)?;
+        let states: Vec<f32> = to_f32s(hidden)?;
         for (r, row) in values.chunks_exact(vocab).enumerate() {
             if done[r] {
                 continue;
@@ -126,6 +139,13 @@ pub fn generate<B: Backend>(
             let g = &mut out[r];
             g.ids.push(choice.token);
             g.margins.push(choice.margin);
+            let chunk = fingerprint_chunk(&states[r * dim..(r + 1) * dim]);
+            if g.ids.len() % FINGERPRINT_CHUNK as usize == 0 {
+                g.fingerprint.push(chunk);
+                latest[r] = None;
+            } else {
+                latest[r] = Some(chunk);
+            }
             next[r] = choice.token;
             if tokenizer.is_end(choice.token) {
                 g.finish = Finish::Eos;
@@ -160,7 +180,11 @@ pub fn generate<B: Backend>(
             })
             .collect();
         let ids: Vec<Vec<u32>> = next.iter().map(|&t| vec![t]).collect();
-        logits = model.forward(&mut cache, &ids, &start, None)?;
+        (hidden, logits) = model.forward_with_hidden(&mut cache, &ids, &start, None)?;
+    }
+    for (g, last) in out.iter_mut().zip(latest) {
+        g.fingerprint.extend(last);
+        g.fingerprint.truncate(MAX_FINGERPRINT_CHUNKS as usize);
     }
     for g in out.iter_mut().filter(|g| g.finish != Finish::Stop) {
         let text_ids = match g.finish {
@@ -175,6 +199,15 @@ pub fn generate<B: Backend>(
 /// Teacher-forced logits of every position of `ids` (one prefill), `[ids.len(), vocab]`
 /// row-major: row `t` predicts token `t + 1`.
 pub fn prefill_logits<B: Backend>(model: &Llama<B>, ids: &[u32]) -> Result<Vec<f32>, WorkerError> {
+    prefill(model, ids).map(|(_, logits)| logits)
+}
+
+/// [`prefill_logits`] and the final-norm hidden states of every position
+/// (`[ids.len(), dim]`): `(hidden, logits)`.
+pub fn prefill<B: Backend>(
+    model: &Llama<B>,
+    ids: &[u32],
+) -> Result<(Vec<f32>, Vec<f32>), WorkerError> {
     if ids.is_empty() || ids.len() > model.params().context {
         return Err(WorkerError::InvalidInput(format!(
             "prefill needs 1..={} tokens, got {}",
@@ -183,8 +216,8 @@ pub fn prefill_logits<B: Backend>(model: &Llama<B>, ids: &[u32]) -> Result<Vec<f
         )));
     }
     let mut cache = model.cache(1, ids.len());
-    let logits = model.forward(&mut cache, &[ids.to_vec()], &[0], None)?;
-    to_f32s(logits)
+    let (hidden, logits) = model.forward_with_hidden(&mut cache, &[ids.to_vec()], &[0], None)?;
+    Ok((to_f32s(hidden)?, to_f32s(logits)?))
 }
 
 /// What an auditor sees at one generated position after a teacher-forced prefill.

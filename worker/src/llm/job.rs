@@ -1,6 +1,7 @@
-//! LLM jobs as the chain carries them: a JSON request in the job's UTF-8 input, and one
-//! canonical JSON result, which is what a miner commits to and what an `Exact` audit
-//! compares byte for byte.
+//! LLM jobs as the chain carries them: a JSON request in the job's UTF-8 input, and a
+//! result that the miner publishes as a `verinfer_primitives::GenerationDraft` (SCALE) with
+//! its commitment to the generation's fingerprint (see `verinfer_primitives::generation`
+//! and [`super::audit`]).
 //!
 //! # The request
 //!
@@ -24,12 +25,16 @@
 //!
 //! # The result
 //!
-//! `{"prompt_tokens":N,"ids":[…],"text":"…","finish":"eos"|"stop"|"length"}`, serialized by
-//! `serde_json` in this field order with no whitespace: the same generation always gives
-//! the same bytes.
+//! On chain, the draft: the templated prompt's token count, the sampling terms, the ids,
+//! the finish reason and the text. `submit` and the gateway show it as [`JobOutput`]:
+//! `{"prompt_tokens":N,"ids":[…],"text":"…","finish":"eos"|"stop"|"length"}`.
 
+use bounded_collections::BoundedVec;
+use codec::{Decode, Encode};
 use serde::{Deserialize, Serialize};
-use verinfer_primitives::SamplingParams;
+use verinfer_primitives::{
+    Fingerprint, FinishReason, GenerationDraft, SamplingParams, SamplingTerms,
+};
 
 use super::{Finish, Generation, LlmModel, Message, Request};
 use crate::WorkerError;
@@ -238,20 +243,81 @@ impl JobOutput {
         }
     }
 
-    /// The canonical bytes the commitment covers.
+    /// The result as JSON, for people and dApps.
     pub fn canonical_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Parses a result.
+    /// The draft a miner publishes for this result, generated with `sampling`; `None` if
+    /// it exceeds the draft's bounds.
+    pub fn to_draft(&self, sampling: &SamplingParams) -> Option<GenerationDraft> {
+        Some(GenerationDraft {
+            prompt_tokens: self.prompt_tokens,
+            sampling: SamplingTerms::of(sampling),
+            ids: BoundedVec::try_from(self.ids.clone()).ok()?,
+            finish: match self.finish {
+                Finish::Eos => FinishReason::Eos,
+                Finish::Stop => FinishReason::Stop,
+                Finish::Length => FinishReason::Length,
+            },
+            text: BoundedVec::try_from(self.text.as_bytes().to_vec()).ok()?,
+        })
+    }
+
+    /// The result a draft carries.
+    pub fn from_draft(draft: &GenerationDraft) -> Self {
+        Self {
+            prompt_tokens: draft.prompt_tokens,
+            ids: draft.ids.to_vec(),
+            text: String::from_utf8_lossy(&draft.text).into_owned(),
+            finish: match draft.finish {
+                FinishReason::Eos => Finish::Eos,
+                FinishReason::Stop => Finish::Stop,
+                FinishReason::Length => Finish::Length,
+            },
+        }
+    }
+
+    /// Parses a job's output as the chain holds it: a SCALE-encoded draft.
     pub fn parse(bytes: &[u8]) -> Result<Self, WorkerError> {
-        serde_json::from_slice(bytes)
-            .map_err(|e| WorkerError::InvalidInput(format!("not an LLM job result: {e}")))
+        decode_draft(bytes).map(|d| Self::from_draft(&d))
+    }
+}
+
+/// A draft from the bytes the chain holds (all of them).
+pub fn decode_draft(bytes: &[u8]) -> Result<GenerationDraft, WorkerError> {
+    let mut input = bytes;
+    let draft = GenerationDraft::decode(&mut input)
+        .map_err(|e| WorkerError::InvalidInput(format!("not an LLM job result: {e}")))?;
+    if !input.is_empty() {
+        return Err(WorkerError::InvalidInput(
+            "not an LLM job result: bytes after the draft".into(),
+        ));
+    }
+    Ok(draft)
+}
+
+/// What a miner holds for a generation job: the draft it publishes with its commitment and
+/// the fingerprint it commits to and later reveals.
+#[derive(Clone, Debug, PartialEq, Encode, Decode)]
+pub struct MinerResult {
+    /// Published with `commit_generation`.
+    pub draft: GenerationDraft,
+    /// Committed to, and revealed once every auditor has committed.
+    pub fingerprint: Fingerprint,
+}
+
+impl MinerResult {
+    /// Decodes what [`LlmModel::run_job`] returned.
+    pub fn parse(bytes: &[u8]) -> Result<Self, WorkerError> {
+        let mut input = bytes;
+        Self::decode(&mut input)
+            .map_err(|e| WorkerError::Backend(format!("not a generation result: {e}")))
     }
 }
 
 impl<B: burn::prelude::Backend> LlmModel<B> {
-    /// Runs one job from its input bytes to its canonical result bytes. Each job runs as a
+    /// Runs one job from its input bytes to its [`MinerResult`] (SCALE). Each job runs as a
     /// batch of its own, so that its result does not depend on what else was waiting.
     pub fn run_job(&self, input: &[u8]) -> Result<Vec<u8>, WorkerError> {
         let request = JobRequest::parse(input)?.to_request(self)?;
@@ -260,7 +326,13 @@ impl<B: burn::prelude::Backend> LlmModel<B> {
             .generate(std::slice::from_ref(&request))?
             .pop()
             .ok_or_else(|| WorkerError::Backend("a generation of one returned nothing".into()))?;
-        Ok(JobOutput::new(prompt_tokens, generation).canonical_bytes())
+        let fingerprint = BoundedVec::truncate_from(generation.fingerprint.clone());
+        let draft = JobOutput::new(prompt_tokens, generation)
+            .to_draft(&request.sampling)
+            .ok_or_else(|| {
+                WorkerError::Backend("the generation exceeds a draft's bounds".into())
+            })?;
+        Ok(MinerResult { draft, fingerprint }.encode())
     }
 }
 
@@ -321,6 +393,8 @@ mod tests {
             std::str::from_utf8(&bytes).unwrap(),
             r#"{"prompt_tokens":3,"ids":[5,2],"text":"hé","finish":"eos"}"#
         );
-        assert_eq!(JobOutput::parse(&bytes).unwrap(), out);
+        let draft = out.to_draft(&SamplingParams::GREEDY).unwrap();
+        assert_eq!(JobOutput::parse(&draft.encode()).unwrap(), out);
+        assert!(JobOutput::parse(&[draft.encode(), vec![0]].concat()).is_err());
     }
 }

@@ -227,6 +227,20 @@ impl<B: Backend> Llama<B> {
         start: &[usize],
         pick: Option<&[usize]>,
     ) -> Result<Tensor<B, 2>, WorkerError> {
+        self.forward_with_hidden(cache, ids, start, pick)
+            .map(|(_, logits)| logits)
+    }
+
+    /// [`Self::forward`], also returning the final-norm hidden state of each position whose
+    /// logits it returns (`[rows · s or rows, dim]`): what a generation's fingerprint is made
+    /// of.
+    pub fn forward_with_hidden(
+        &self,
+        cache: &mut KvCache<B>,
+        ids: &[Vec<u32>],
+        start: &[usize],
+        pick: Option<&[usize]>,
+    ) -> Result<(Tensor<B, 2>, Tensor<B, 2>), WorkerError> {
         let rows = cache.rows;
         let s = ids.first().map_or(0, Vec::len);
         if ids.len() != rows || start.len() != rows || s == 0 || ids.iter().any(|r| r.len() != s) {
@@ -311,7 +325,8 @@ impl<B: Backend> Llama<B> {
             }
         };
         let x = rms_norm(x, &self.norm, p.rms_eps);
-        self.output.apply(x)
+        let logits = self.output.apply(x.clone())?;
+        Ok((x, logits))
     }
 
     /// Attention of the new queries `[rows, s, h, hd/2, 2]` over the first `end` cached

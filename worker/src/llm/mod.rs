@@ -7,6 +7,7 @@
 //! and the chat template come from the file, and a file this code cannot run is refused
 //! with the reason when it is loaded.
 
+pub mod audit;
 pub mod calibrate;
 pub mod chat;
 pub mod generate;

@@ -48,7 +48,7 @@ use crate::engine::Engine;
 use crate::metrics::Metrics;
 
 mod batch;
-mod faults;
+pub mod faults;
 mod role;
 mod served;
 
@@ -79,6 +79,8 @@ pub struct DutySettings {
     pub max_batch: usize,
     /// TESTING ONLY: the share of jobs whose output a miner corrupts on purpose.
     pub cheat_fraction: f64,
+    /// TESTING ONLY: how a miner cheats on an LLM job.
+    pub cheat_kind: faults::CheatKind,
 }
 
 /// A protocol step of one job that this account sends.
@@ -134,6 +136,9 @@ struct Held {
     model_label: String,
     /// The sampling seed the chain drew for the assignment, when last read.
     seed: [u8; 32],
+    /// A generation job's draft: the one a miner publishes with its commitment, or the
+    /// one an auditor read from the chain to teacher-force.
+    draft: Option<Vec<u8>>,
 }
 
 /// The state that survives reconnects.
@@ -340,6 +345,18 @@ async fn plan(
         let item = (id, job.model, job.input.0.clone(), job.input_hash);
         held.attempt = job.attempts;
         held.seed = job.seed;
+        // An auditor of a generation teacher-forces the draft its miner published.
+        if ctx.settings.duty == Duty::Verify
+            && held.draft.is_none()
+            && ctx
+                .served
+                .get(&job.model)
+                .is_some_and(Served::is_generation)
+        {
+            if let Some(worker) = &job.worker {
+                held.draft = chain.output_at(at, id, worker).await?;
+            }
+        }
         held.model_label = ctx
             .served
             .get(&job.model)
@@ -452,10 +469,63 @@ async fn compute_outputs(
         let Some(served) = ctx.served.get(&model) else {
             continue;
         };
-        let label = served.label();
+        let audits = ctx.settings.duty == Duty::Verify && served.is_generation();
         for chunk in jobs.chunks(ctx.settings.max_batch.max(1)) {
-            let inputs: Vec<Vec<u8>> = chunk.iter().map(|(_, i)| i.clone()).collect();
-            let (outcomes, took) = ctx.engine.run(served.source.weights_hash, inputs).await?;
+            let (outcomes, took) = if audits {
+                // Each audit needs its miner's draft; one not read yet waits a block.
+                let (ready_jobs, lazy): (Vec<_>, Vec<_>) = chunk
+                    .iter()
+                    .filter(|(job, _)| state.held.get(job).is_some_and(|h| h.draft.is_some()))
+                    .partition(|(job, _)| !faults::cheats_on(*job, ctx.settings.cheat_fraction));
+                for (job, _) in lazy {
+                    tracing::warn!(
+                        "job {job}: AUDITING LAZILY ON PURPOSE (--cheat-fraction-for-testing)"
+                    );
+                    if let Some(held) = state.held.get_mut(job) {
+                        held.output = held.draft.as_deref().map(faults::lazy_report);
+                    }
+                }
+                let work: Vec<(Vec<u8>, Vec<u8>)> = ready_jobs
+                    .iter()
+                    .filter_map(|(job, input)| {
+                        Some((input.clone(), state.held.get(job)?.draft.clone()?))
+                    })
+                    .collect();
+                if work.is_empty() {
+                    continue;
+                }
+                let (outcomes, took) = ctx.engine.audit(served.source.weights_hash, work).await?;
+                record(ctx, state, role, served, &ready_jobs, outcomes, took, false);
+                continue;
+            } else {
+                let inputs: Vec<Vec<u8>> = chunk.iter().map(|(_, i)| i.clone()).collect();
+                ctx.engine.run(served.source.weights_hash, inputs).await?
+            };
+            let chunk: Vec<&(JobId, Vec<u8>)> = chunk.iter().collect();
+            record(ctx, state, role, served, &chunk, outcomes, took, true);
+        }
+    }
+    Ok(())
+}
+
+/// Keeps the outcomes of one batch: each job's output, or its refusal. `computed`: the
+/// outputs come from running the jobs (not from auditing drafts), so the testing switch may
+/// corrupt them, and a generation miner's are split into the draft it publishes and the
+/// fingerprint it commits to.
+#[allow(clippy::too_many_arguments)]
+fn record(
+    ctx: &DutyContext,
+    state: &mut DutyState,
+    role: &str,
+    served: &Served,
+    chunk: &[&(JobId, Vec<u8>)],
+    outcomes: Vec<crate::engine::Outcome>,
+    took: Duration,
+    computed: bool,
+) {
+    let label = served.label();
+    {
+        {
             ctx.metrics
                 .inference_seconds
                 .with_label_values(&[label])
@@ -473,11 +543,29 @@ async fn compute_outputs(
                 let held = state.held.entry(*job).or_default();
                 match outcome {
                     Ok(mut output) => {
-                        if faults::cheats_on(*job, ctx.settings.cheat_fraction) {
+                        if computed && faults::cheats_on(*job, ctx.settings.cheat_fraction) {
                             tracing::warn!(
                                 "job {job}: CHEATING ON PURPOSE (--cheat-fraction-for-testing)"
                             );
-                            output = faults::corrupt(served.source.family, output);
+                            output = faults::corrupt(
+                                served.source.family,
+                                ctx.settings.cheat_kind,
+                                output,
+                            );
+                        }
+                        if computed && served.is_generation() {
+                            match crate::llm::job::MinerResult::parse(&output) {
+                                Ok(result) => {
+                                    use codec::Encode as _;
+                                    held.draft = Some(result.draft.encode());
+                                    output = result.fingerprint.encode();
+                                }
+                                Err(e) => {
+                                    tracing::warn!("job {job}: {e}");
+                                    held.refused = true;
+                                    continue;
+                                }
+                            }
                         }
                         held.output = Some(output);
                     }
@@ -493,7 +581,6 @@ async fn compute_outputs(
             }
         }
     }
-    Ok(())
 }
 
 /// The assignment of `job` the plan read.
@@ -572,10 +659,10 @@ async fn act(
     // Commits.
     let mut commits = Vec::new();
     for (job, model, _, input_hash) in plan.commit.iter().filter(|(j, ..)| !late.contains(j)) {
-        let (Some(output), Some(served)) = (
-            state.held.get(job).and_then(|h| h.output.as_ref()),
-            ctx.served.get(model),
-        ) else {
+        let (Some(held), Some(served)) = (state.held.get(job), ctx.served.get(model)) else {
+            continue;
+        };
+        let Some(output) = held.output.as_ref() else {
             continue;
         };
         let salt = ctx.key.salt(*job, role);
@@ -587,6 +674,17 @@ async fn act(
             output,
             &salt,
         );
+        // A generation miner publishes its draft with its commitment, one job per call.
+        if ctx.settings.duty == Duty::Mine && served.is_generation() {
+            match held.draft.as_deref().map(crate::llm::job::decode_draft) {
+                Some(Ok(draft)) => batches.push(Batch {
+                    steps: vec![(*job, held.attempt, Step::Commit)],
+                    items: Items::CommitGeneration(*job, c, Box::new(draft)),
+                }),
+                _ => tracing::warn!("job {job}: no draft to publish; not committing"),
+            }
+            continue;
+        }
         commits.push((*job, c));
     }
     for chunk in commits.chunks(max_batch) {

@@ -92,6 +92,10 @@ pub struct DutyArgs {
     /// majority outvotes a lying auditor. A real worker or auditor loses stake with it.
     #[arg(long, default_value_t = 0.0, hide = true)]
     pub cheat_fraction_for_testing: f64,
+    /// TESTING ONLY: how a cheating miner falsifies LLM jobs (an auditor that cheats on a
+    /// generation audits lazily: it reports without running the model).
+    #[arg(long, value_enum, default_value_t = duty::faults::CheatKind::Substitute, hide = true)]
+    pub cheat_kind_for_testing: duty::faults::CheatKind,
 }
 
 /// Options of `mine` only.
@@ -229,6 +233,7 @@ async fn run_duty(start: Start, args: DutyArgs, device: DeviceKind, dir: ModelDi
             duty,
             max_batch: args.max_batch,
             cheat_fraction: cheat,
+            cheat_kind: args.cheat_kind_for_testing,
         },
     };
     duty::run_forever(&args.url, &ctx).await

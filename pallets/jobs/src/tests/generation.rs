@@ -21,7 +21,9 @@ const SAMPLED: SamplingParams = SamplingParams { temperature: 0.8, top_k: 0, top
 
 /// The toy model's logits at `pos`, over 16 ids.
 fn logits(pos: u32) -> Vec<f32> {
-	(0..16u32).map(|i| ((i * 7 + pos * 3) % 11) as f32 * 0.4 - i as f32 * 0.01).collect()
+	(0..16u32)
+		.map(|i| ((i * 7 + pos * 3) % 11) as f32 * 0.4 - i as f32 * 0.01)
+		.collect()
 }
 
 /// The toy model's final hidden state predicting generated index `index`.
@@ -295,6 +297,9 @@ fn an_unaudited_generation_is_accepted_on_the_fingerprints_reveal() {
 		run_until(id, JobStatus::Revealing);
 		reveal(id, WORKER, &fp);
 		assert_eq!(last_verdict(id), Some(Verdict::AcceptedUnaudited));
-		assert_eq!(crate::Pallet::<Test>::job_result(id).and_then(|r| r.output), Some(draft.encode()));
+		assert_eq!(
+			crate::Pallet::<Test>::job_result(id).and_then(|r| r.output),
+			Some(draft.encode())
+		);
 	});
 }

@@ -29,6 +29,8 @@ pub(super) fn max_extrinsic_weight(at: &AtBlock) -> Result<(u64, u64)> {
 pub(super) enum Items {
     Release(Vec<JobId>),
     Commit(Vec<(JobId, [u8; 32])>),
+    /// A generation miner's commitment and the draft it publishes (`commit_generation`).
+    CommitGeneration(JobId, [u8; 32], Box<verinfer_primitives::GenerationDraft>),
     Reveal(Vec<(JobId, Output, [u8; 32])>),
 }
 
@@ -48,6 +50,7 @@ impl Items {
         match self {
             Items::Release(j) => j.len(),
             Items::Commit(i) => i.len(),
+            Items::CommitGeneration(..) => 1,
             Items::Reveal(i) => i.len(),
         }
     }
@@ -67,6 +70,8 @@ impl Items {
                 let (a, b) = halves(i);
                 (Items::Commit(a), Items::Commit(b))
             }
+            // One item: nothing to split (the caller splits only batches of several).
+            one @ Items::CommitGeneration(..) => (one, Items::Commit(Vec::new())),
             Items::Reveal(i) => {
                 let (a, b) = halves(i);
                 (Items::Reveal(a), Items::Reveal(b))
@@ -92,6 +97,10 @@ pub(super) async fn sign_batch(
         (Items::Commit(i), Duty::Mine) => {
             tx.create_signed(&jobs.commit_results(Bounded(i.clone())), key.pair(), params)
                 .await
+        }
+        (Items::CommitGeneration(job, c, draft), _) => {
+            let call = jobs.commit_generation(*job, *c, subxt::utils::Static((**draft).clone()));
+            tx.create_signed(&call, key.pair(), params).await
         }
         (Items::Commit(i), Duty::Verify) => {
             tx.create_signed(&jobs.commit_audits(Bounded(i.clone())), key.pair(), params)

@@ -1,8 +1,24 @@
 //! TESTING ONLY: the wrong outputs `--cheat-fraction-for-testing` commits on purpose, so
 //! that tests can watch the chain catch and slash a cheater.
 
+use codec::Encode as _;
+use verinfer_primitives::{
+    fingerprint_chunk, fingerprint_chunks, probe_indices, FinishReason, GenerationReport,
+    ModelFamily, Probe,
+};
+
 use crate::chain::JobId;
-use verinfer_primitives::ModelFamily;
+use crate::llm::job::{decode_draft, MinerResult};
+
+/// TESTING ONLY: how a cheating miner falsifies an LLM job.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum CheatKind {
+    /// Hand in other tokens (the honest ones reversed) and another text.
+    #[default]
+    Substitute,
+    /// Stop after half the tokens, claiming the model ended there.
+    Truncate,
+}
 
 /// Whether a miner or auditor cheats on `job` (deterministic per job, so tests can predict it).
 pub(super) fn cheats_on(job: JobId, fraction: f64) -> bool {
@@ -15,8 +31,8 @@ pub(super) fn cheats_on(job: JobId, fraction: f64) -> bool {
 }
 
 /// A wrong output of the right shape: the digits logits favour another class, the
-/// embedding points the other way, an LLM's text is substituted.
-pub(super) fn corrupt(family: ModelFamily, output: Vec<u8>) -> Vec<u8> {
+/// embedding points the other way, an LLM's tokens are substituted or truncated (`kind`).
+pub(super) fn corrupt(family: ModelFamily, kind: CheatKind, output: Vec<u8>) -> Vec<u8> {
     match family {
         ModelFamily::DigitsCnn => {
             let mut logits = verinfer_primitives::decode_i32s(&output).unwrap_or_default();
@@ -26,11 +42,24 @@ pub(super) fn corrupt(family: ModelFamily, output: Vec<u8>) -> Vec<u8> {
             }
             verinfer_primitives::encode_i32s(&logits)
         }
-        ModelFamily::Llama => match crate::llm::JobOutput::parse(&output) {
-            Ok(mut out) => {
-                out.text = "a substituted answer".into();
-                out.ids.reverse();
-                out.canonical_bytes()
+        ModelFamily::Llama => match MinerResult::parse(&output) {
+            Ok(mut result) => {
+                let draft = &mut result.draft;
+                match kind {
+                    CheatKind::Substitute => {
+                        let mut ids = draft.ids.to_vec();
+                        ids.reverse();
+                        draft.ids = bounded_collections::BoundedVec::truncate_from(ids);
+                        draft.text = bounded(b"a substituted answer".to_vec());
+                    }
+                    CheatKind::Truncate => {
+                        let keep = draft.ids.len().div_ceil(2);
+                        draft.ids.truncate(keep);
+                        draft.finish = FinishReason::Eos;
+                        draft.text = bounded(b"a truncated answer".to_vec());
+                    }
+                }
+                result.encode()
             }
             Err(_) => output,
         },
@@ -43,4 +72,46 @@ pub(super) fn corrupt(family: ModelFamily, output: Vec<u8>) -> Vec<u8> {
             verinfer_primitives::encode_f32s(&v)
         }
     }
+}
+
+fn bounded<S: bounded_collections::Get<u32>>(v: Vec<u8>) -> bounded_collections::BoundedVec<u8, S> {
+    bounded_collections::BoundedVec::truncate_from(v)
+}
+
+/// TESTING ONLY: a lazy auditor's report on a draft (as the chain holds it), made without
+/// running the model: every token passes, a made-up fingerprint, and probes that put the
+/// miner's token first.
+pub(super) fn lazy_report(draft: &[u8]) -> Vec<u8> {
+    let Ok(draft) = decode_draft(draft) else {
+        return Vec::new();
+    };
+    let tokens = draft.ids.len() as u32;
+    let seed = [0u8; 32];
+    let probes = probe_indices(&seed, tokens)
+        .into_iter()
+        .map(|index| {
+            let token = draft.ids.get(index as usize).copied().unwrap_or(0);
+            Probe {
+                index,
+                top: bounded_collections::BoundedVec::truncate_from(vec![(
+                    token,
+                    1.0f32.to_bits(),
+                )]),
+                token_logit: 1.0f32.to_bits(),
+            }
+        })
+        .collect();
+    GenerationReport {
+        fingerprint: bounded_collections::BoundedVec::truncate_from(
+            (0..fingerprint_chunks(tokens))
+                .map(|_| fingerprint_chunk(&[1.0; 8]))
+                .collect(),
+        ),
+        checked: tokens,
+        misses: 0,
+        worst: bounded_collections::BoundedVec::new(),
+        problems: bounded_collections::BoundedVec::new(),
+        probes: bounded_collections::BoundedVec::truncate_from(probes),
+    }
+    .encode()
 }

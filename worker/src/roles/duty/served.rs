@@ -24,6 +24,15 @@ impl Served {
     pub fn label(&self) -> &str {
         &self.source.label
     }
+
+    /// Whether its jobs are audited by generation (`VerificationClass::Generation`): the
+    /// miner publishes a draft and auditors teacher-force it.
+    pub fn is_generation(&self) -> bool {
+        matches!(
+            self.info.spec.verification,
+            verinfer_primitives::VerificationClass::Generation(_)
+        )
+    }
 }
 
 /// Matches the registry against the local weights files (`local`: path and sha256): the
