@@ -52,11 +52,18 @@ pub(super) fn corrupt(family: ModelFamily, kind: CheatKind, output: Vec<u8>) -> 
                         draft.ids = bounded_collections::BoundedVec::truncate_from(ids);
                         draft.text = bounded(b"a substituted answer".to_vec());
                     }
-                    CheatKind::Truncate => {
-                        let keep = draft.ids.len().div_ceil(2);
+                    CheatKind::Truncate if draft.ids.len() >= 2 => {
+                        let keep = draft.ids.len() / 2;
                         draft.ids.truncate(keep);
                         draft.finish = FinishReason::Eos;
                         draft.text = bounded(b"a truncated answer".to_vec());
+                    }
+                    // One id cannot be cut short: it is replaced, and claimed to fill
+                    // max_tokens.
+                    CheatKind::Truncate => {
+                        let ids = draft.ids.iter().map(|t| t.wrapping_add(1)).collect();
+                        draft.ids = bounded_collections::BoundedVec::truncate_from(ids);
+                        draft.finish = FinishReason::Length;
                     }
                 }
                 result.encode()
