@@ -95,25 +95,49 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "1,8")]
         batches: Vec<usize>,
     },
-    /// Calibration data for a teacher-forced generation audit: the gaps between honest
-    /// generations (batch 1 and batched decode) and an auditor's prefill recomputation of
-    /// each sampling choice, and the same for cheats (another seed, greedy for sampled,
-    /// another prompt's text); prints JSON (see llm/calibrate.rs).
+    /// Calibrates the generation audit: the chain's verdict on the auditor's report for
+    /// honest jobs (greedy and sampled, decode batches of 1 and --batch) and for each cheat
+    /// (another seed, greedy for sampled, hand-written text, another model, another
+    /// prompt's text, truncated, padded past the end token, a copied fingerprint), the
+    /// noise the tolerances absorb, and the audit's cost; prints JSON (see
+    /// llm/calibrate.rs). The tolerance flags default to SmolLM2's genesis entry.
     CalibrateLlm {
         #[command(flatten)]
         model: LlmArg,
-        /// Jobs (half greedy, half sampled at temperature 0.8 and top-p 0.95).
+        /// Honest jobs (half greedy, half sampled at temperature 0.8 and top-p 0.95).
         #[arg(long, default_value_t = 64)]
         jobs: usize,
         /// Tokens per job, at most.
         #[arg(long, default_value_t = 48)]
         max_tokens: usize,
-        /// The decode batch of the batched honest jobs.
+        /// The decode batch of the batched honest jobs (three quarters of them).
         #[arg(long, default_value_t = 8)]
         batch: usize,
-        /// The smallest threshold reported.
-        #[arg(long, default_value_t = 0.05)]
-        floor: f64,
+        /// Jobs per cheat.
+        #[arg(long, default_value_t = 200)]
+        cheat_jobs: usize,
+        /// The GGUF the `other_model` cheat generates with (e.g. the output of
+        /// scripts/requantize_q8.py); without it that cheat is skipped.
+        #[arg(long)]
+        other_model: Option<std::path::PathBuf>,
+        /// `max_gap`, thousandths of a sampler score.
+        #[arg(long, default_value_t = 50)]
+        max_gap: u32,
+        /// The share of positions that may be soft misses, in percent.
+        #[arg(long, default_value_t = 2)]
+        soft_misses_percent: u32,
+        /// `fingerprint_max_diff`, thousandths.
+        #[arg(long, default_value_t = 250)]
+        fingerprint_max_diff: u32,
+        /// `fingerprint_min_overlap`, of 8.
+        #[arg(long, default_value_t = 5)]
+        fingerprint_min_overlap: u8,
+        /// Output lengths whose audit cost is timed against their generation.
+        #[arg(long, value_delimiter = ',', default_value = "128,256")]
+        cost_tokens: Vec<usize>,
+        /// Jobs timed per output length.
+        #[arg(long, default_value_t = 4)]
+        cost_jobs: usize,
     },
     /// MiniLM and integer-digits divergence between CPU and CUDA (needs `--features cuda`).
     CompareDevices {
@@ -484,10 +508,38 @@ fn run<B: burn::prelude::Backend>(
             jobs,
             max_tokens,
             batch,
-            floor,
+            cheat_jobs,
+            other_model,
+            max_gap,
+            soft_misses_percent,
+            fingerprint_max_diff,
+            fingerprint_min_overlap,
+            cost_tokens,
+            cost_jobs,
         } => {
             let m = load_llm::<B>(&model, models, device)?;
-            let report = m.calibrate(jobs, max_tokens, batch, floor)?;
+            let other = other_model
+                .map(|p| verinfer_worker::llm::LlmModel::<B>::load(&p, device))
+                .transpose()?;
+            let tolerance = verinfer_primitives::GenerationTolerance {
+                max_gap,
+                soft_misses: sp_arithmetic_percent(soft_misses_percent),
+                fingerprint_max_diff,
+                fingerprint_min_overlap,
+            };
+            if !tolerance.is_valid() {
+                anyhow::bail!("the tolerances must be positive, and the overlap at most 8");
+            }
+            let plan = verinfer_worker::llm::calibrate::Plan {
+                jobs,
+                max_tokens,
+                batch,
+                cheat_jobs,
+                tolerance,
+                cost_tokens,
+                cost_jobs,
+            };
+            let report = m.calibrate(&plan, other.as_ref())?;
             println!("{}", serde_json::to_string(&report)?);
         }
         Command::TimeMinilm {
@@ -537,4 +589,9 @@ fn run<B: burn::prelude::Backend>(
         }
     }
     Ok(())
+}
+
+/// `percent` % as the runtime's `Perbill`.
+fn sp_arithmetic_percent(percent: u32) -> verinfer_primitives::Perbill {
+    verinfer_primitives::Perbill::from_percent(percent)
 }

@@ -348,7 +348,7 @@ fn score(params: &SamplingParams, seed: &[u8; 32], position: u32, id: u32, logit
 /// auditor's top logits there: only the candidates that top-k and top-p certainly keep (the
 /// revealed ids are the most likely ones, so a prefix of them is kept whatever the
 /// unrevealed logits are) are compared with the token. `None` if the probe is malformed.
-fn probe_gap(
+pub fn probe_gap(
 	params: &SamplingParams,
 	seed: &[u8; 32],
 	position: u32,
@@ -399,7 +399,7 @@ fn probe_gap(
 
 /// The gap of a detailed miss, as the chain recomputes it: the auditor's choice's score
 /// minus the miner's token's. `None` if a logit is not finite.
-fn miss_gap(
+pub fn miss_gap(
 	params: &SamplingParams,
 	seed: &[u8; 32],
 	position: u32,

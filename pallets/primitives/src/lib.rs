@@ -62,5 +62,7 @@ pub use model::*;
 pub use rewards::*;
 pub use sampling::*;
 pub use schema::*;
+/// The fraction type of the tolerances and shares, for clients that build them.
+pub use sp_runtime::Perbill;
 pub use staking::*;
 pub use verification::*;
