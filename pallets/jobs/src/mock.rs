@@ -288,14 +288,18 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 			),
 			(
 				9,
-				spec(
-					b"chat",
-					ElementType::Utf8,
-					&[],
-					ElementType::Utf8,
-					&[],
-					VerificationClass::Generation(GENERATION_TOLERANCE),
-				),
+				ModelSpec {
+					family: verinfer_primitives::ModelFamily::Llama,
+					weights_format: verinfer_primitives::WeightsFormat::Gguf,
+					..spec(
+						b"chat",
+						ElementType::Utf8,
+						&[],
+						ElementType::Utf8,
+						&[],
+						VerificationClass::Generation(GENERATION_TOLERANCE),
+					)
+				},
 			),
 		],
 		proposed: vec![],

@@ -63,7 +63,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use verinfer_primitives::{total_royalty, ModelId, ModelSpec, ModelStatus};
+	use verinfer_primitives::{total_royalty, ModelId, ModelSpec, ModelStatus, VerificationClass};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
@@ -187,6 +187,13 @@ pub mod pallet {
 			/// The account its royalties are now paid to.
 			payee: T::AccountId,
 		},
+		/// Governance changed how a model's results are compared: its tolerances.
+		VerificationSet {
+			/// The model.
+			model: ModelId,
+			/// The new verification class and tolerances.
+			verification: VerificationClass,
+		},
 	}
 
 	/// Errors of this pallet.
@@ -224,6 +231,11 @@ pub mod pallet {
 		NotApproved,
 		/// The caller is not one of the model's contributors.
 		NotContributor,
+		/// Only a Llama-family model (an LLM) can be audited by generation.
+		GenerationNotOfFamily,
+		/// A model's verification class cannot change kind (`Exact`, `Tolerance`,
+		/// `Generation`): only its tolerances can. Register a new version for another kind.
+		VerificationKindChanged,
 		/// The weights format is not the one the model's family is stored in: Llama models
 		/// are GGUF, the digits CNN a PyTorch pickle, BERT encoders safetensors.
 		WeightsFormatNotOfFamily,
@@ -329,6 +341,34 @@ pub mod pallet {
 			Self::deposit_event(Event::ContributorPayeeSet { model, contributor, payee });
 			Ok(())
 		}
+
+		/// Sets a model's tolerances (its verification class, of the same kind): how
+		/// governance tunes an LLM's generation audit, or a float model's tolerance, after
+		/// calibration. Audits judged from the next block on use the new tolerances.
+		///
+		/// The weight is `approve_model`'s, which reads and writes the same entry.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::approve_model())]
+		pub fn set_verification(
+			origin: OriginFor<T>,
+			model: ModelId,
+			verification: VerificationClass,
+		) -> DispatchResult {
+			T::ModelOrigin::ensure_origin(origin)?;
+			ensure!(verification.is_valid(), Error::<T>::InvalidTolerance);
+			Models::<T>::try_mutate(model, |entry| {
+				let info = entry.as_mut().ok_or(Error::<T>::UnknownModel)?;
+				ensure!(
+					core::mem::discriminant(&info.spec.verification)
+						== core::mem::discriminant(&verification),
+					Error::<T>::VerificationKindChanged
+				);
+				info.spec.verification = verification;
+				Ok::<_, DispatchError>(())
+			})?;
+			Self::deposit_event(Event::VerificationSet { model, verification });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -365,6 +405,12 @@ pub mod pallet {
 			spec.input.validate().map_err(|_| Error::<T>::InvalidInputSchema)?;
 			spec.output.validate().map_err(|_| Error::<T>::InvalidOutputSchema)?;
 			ensure!(spec.verification.is_valid(), Error::<T>::InvalidTolerance);
+			// Only an LLM generates text that one prefill can audit.
+			ensure!(
+				!matches!(spec.verification, VerificationClass::Generation(_))
+					|| spec.family == verinfer_primitives::ModelFamily::Llama,
+				Error::<T>::GenerationNotOfFamily
+			);
 			total_royalty(&spec.contributors).ok_or(Error::<T>::RoyaltiesExceedWholeFee)?;
 			// At most `MAX_CONTRIBUTORS` (16) entries, so the quadratic check is cheap and
 			// needs no allocation.

@@ -123,3 +123,55 @@ fn deprecation_keeps_the_entry_and_returns_the_deposit() {
 		assert_conserved();
 	});
 }
+
+#[test]
+fn governance_tunes_tolerances_but_never_the_kind_of_verification() {
+	use sp_runtime::Perbill;
+	use verinfer_primitives::{GenerationTolerance, VerificationClass};
+	new_test_ext().execute_with(|| {
+		let tolerance = GenerationTolerance {
+			max_gap: 50,
+			soft_misses: Perbill::from_percent(2),
+			fingerprint_max_diff: 250,
+			fingerprint_min_overlap: 5,
+		};
+		let mut llm = spec("llm");
+		llm.verification = VerificationClass::Generation(tolerance);
+		assert_noop!(
+			Pallet::<Test>::register_model(RuntimeOrigin::signed(1), Box::new(llm.clone())),
+			Error::<Test>::GenerationNotOfFamily
+		);
+		llm.family = verinfer_primitives::ModelFamily::Llama;
+		llm.weights_format = verinfer_primitives::WeightsFormat::Gguf;
+		assert_ok!(Pallet::<Test>::register_model(RuntimeOrigin::signed(1), Box::new(llm)));
+		let id = 0;
+		let tighter =
+			VerificationClass::Generation(GenerationTolerance { max_gap: 20, ..tolerance });
+		assert_noop!(
+			Pallet::<Test>::set_verification(RuntimeOrigin::signed(1), id, tighter),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(Pallet::<Test>::set_verification(RuntimeOrigin::root(), id, tighter));
+		assert_eq!(
+			<Registry as ModelRegistry<u64, u64>>::model(id).map(|m| m.spec.verification),
+			Some(tighter)
+		);
+		assert_eq!(
+			events().last(),
+			Some(&Event::VerificationSet { model: id, verification: tighter })
+		);
+		assert_noop!(
+			Pallet::<Test>::set_verification(RuntimeOrigin::root(), id, VerificationClass::Exact),
+			Error::<Test>::VerificationKindChanged
+		);
+		let zero = VerificationClass::Generation(GenerationTolerance { max_gap: 0, ..tolerance });
+		assert_noop!(
+			Pallet::<Test>::set_verification(RuntimeOrigin::root(), id, zero),
+			Error::<Test>::InvalidTolerance
+		);
+		assert_noop!(
+			Pallet::<Test>::set_verification(RuntimeOrigin::root(), 9, tighter),
+			Error::<Test>::UnknownModel
+		);
+	});
+}
