@@ -68,7 +68,11 @@ impl Worker {
 
 	fn spawn(&mut self) -> anyhow::Result<()> {
 		let log = File::options().create(true).append(true).open(&self.log_path)?;
+		// Each test's workers keep their LLM results in the test's own folder (a restart of
+		// the same worker finds them there).
+		let state = self.log_path.with_file_name("worker-state");
 		let child = command()?
+			.env("VERINFER_STATE_DIR", state)
 			.args(&self.args)
 			.args(["--prometheus-port", &self.prometheus_port.to_string()])
 			.stdin(Stdio::null())

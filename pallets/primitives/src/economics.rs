@@ -388,4 +388,45 @@ mod tests {
 		let inf = 1_000_000_000_000u128;
 		assert_eq!(max_loss_while_silent(inf / 100, 20, inf, 64, 3), 66 * inf);
 	}
+
+	/// A miner that hands in text it did not sample with the chain's seed keeps an LLM
+	/// job's fee `F` unless it is audited and caught (probability `p · d`, `d` the audit's
+	/// detection rate for that cheat, measured by `verinfer-worker calibrate-llm`). Once
+	/// audited it may also refuse to reveal and pay the missed-deadline slash instead. Its
+	/// expected gain, in thousandths of a fee unit, is
+	/// `(1 - p) F + p · max(F - d (F + slash), -miss)`.
+	fn llm_cheating_gain(p: Perbill, d: Perbill, fee: u128, slash: u128, miss: u128) -> i128 {
+		let (fee, slash, miss) = (fee as i128, slash as i128, miss as i128);
+		let p = i128::from(p.deconstruct());
+		let d = i128::from(d.deconstruct());
+		let billion = 1_000_000_000i128;
+		let revealed = fee * billion - d * (fee + slash);
+		let best = revealed.max(-miss * billion);
+		((billion - p) * fee * billion + p * best) / billion / billion
+	}
+
+	#[test]
+	fn cheating_on_an_llm_job_has_a_negative_expected_value() {
+		// SmolLM2's genesis price, 0.2 INF; the local testnet's terms: 10 % base audits,
+		// 30 % worker_slash, a missed deadline 20 fees and at least 1 INF. In milli-INF.
+		let (fee, base, slash) = (200u128, Perbill::from_percent(10), Perbill::from_percent(30));
+		let miss = missed_deadline_slash(fee, 20, 1_000);
+		// The lowest detection rate of a cheat that saves compute (calibrate-llm over 200
+		// audited jobs each, docs/llm.md): 89 %. The break-even rate is at most 50 % at any
+		// stake (at the 1 INF minimum bond, where the audit rate is 80 %), and a few
+		// percent from 100 INF of bond on.
+		let stakes = [1_000u128, 10_000, 100_000, 2_000_000, 1_000_000_000];
+		for d in [Perbill::from_percent(89), Perbill::from_percent(51)] {
+			for stake in stakes {
+				let p = audit_probability(base, fee, stake, slash, miss, &veteran());
+				let gain = llm_cheating_gain(p, d, fee, slash.mul_floor(stake), miss);
+				assert!(gain < 0, "stake {stake}, detection {d:?}: p {p:?}, gain {gain}");
+			}
+		}
+		for stake in &stakes[2..] {
+			let p = audit_probability(base, fee, *stake, slash, miss, &veteran());
+			let d = Perbill::from_percent(7);
+			assert!(llm_cheating_gain(p, d, fee, slash.mul_floor(*stake), miss) < 0, "{stake}");
+		}
+	}
 }

@@ -308,7 +308,7 @@ pub struct MinerResult {
 }
 
 impl MinerResult {
-    /// Decodes what [`LlmModel::run_job`] returned.
+    /// Decodes what [`LlmModel::run_jobs`] returned for one job.
     pub fn parse(bytes: &[u8]) -> Result<Self, WorkerError> {
         let mut input = bytes;
         Self::decode(&mut input)
@@ -317,22 +317,55 @@ impl MinerResult {
 }
 
 impl<B: burn::prelude::Backend> LlmModel<B> {
-    /// Runs one job from its input bytes to its [`MinerResult`] (SCALE). Each job runs as a
-    /// batch of its own, so that its result does not depend on what else was waiting.
-    pub fn run_job(&self, input: &[u8]) -> Result<Vec<u8>, WorkerError> {
-        let request = JobRequest::parse(input)?.to_request(self)?;
-        let prompt_tokens = request.prompt.len();
-        let generation = self
-            .generate(std::slice::from_ref(&request))?
-            .pop()
-            .ok_or_else(|| WorkerError::Backend("a generation of one returned nothing".into()))?;
-        let fingerprint = BoundedVec::truncate_from(generation.fingerprint.clone());
-        let draft = JobOutput::new(prompt_tokens, generation)
-            .to_draft(&request.sampling)
-            .ok_or_else(|| {
-                WorkerError::Backend("the generation exceeds a draft's bounds".into())
-            })?;
-        Ok(MinerResult { draft, fingerprint }.encode())
+    /// Runs jobs together (one batched prefill, then decode steps for all of them): each
+    /// input's [`MinerResult`] (SCALE), or why it was refused. An input that does not parse
+    /// is refused before compute and does not hold up the others. Batching changes the
+    /// summation order, which the generation audit's tolerances absorb (`calibrate-llm`
+    /// measures decode batches of 1 and 8 against the auditor's prefill).
+    pub fn run_jobs(&self, inputs: &[Vec<u8>]) -> Vec<Result<Vec<u8>, WorkerError>> {
+        let mut out: Vec<Result<Vec<u8>, WorkerError>> = Vec::with_capacity(inputs.len());
+        let mut good = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            match JobRequest::parse(input).and_then(|r| r.to_request(self)) {
+                Ok(request) => {
+                    good.push((i, request));
+                    out.push(Ok(Vec::new()));
+                }
+                Err(e) => out.push(Err(e)),
+            }
+        }
+        if good.is_empty() {
+            return out;
+        }
+        let requests: Vec<Request> = good.iter().map(|(_, r)| r.clone()).collect();
+        let generations = match self.generate(&requests) {
+            Ok(g) if g.len() == requests.len() => g,
+            Ok(_) => {
+                for (i, _) in &good {
+                    out[*i] = Err(WorkerError::Backend(
+                        "a batch returned too few generations".into(),
+                    ));
+                }
+                return out;
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                for (i, _) in &good {
+                    out[*i] = Err(WorkerError::Backend(msg.clone()));
+                }
+                return out;
+            }
+        };
+        for ((i, request), generation) in good.into_iter().zip(generations) {
+            let fingerprint = BoundedVec::truncate_from(generation.fingerprint.clone());
+            out[i] = JobOutput::new(request.prompt.len(), generation)
+                .to_draft(&request.sampling)
+                .map(|draft| MinerResult { draft, fingerprint }.encode())
+                .ok_or_else(|| {
+                    WorkerError::Backend("the generation exceeds a draft's bounds".into())
+                });
+        }
+        out
     }
 }
 

@@ -49,10 +49,12 @@ use crate::metrics::Metrics;
 
 mod batch;
 pub mod faults;
+mod results;
 mod role;
 mod served;
 
 use batch::{max_extrinsic_weight, sign_batch, weight_of, Batch, Items, Output};
+pub use results::{Assignment, Results};
 pub use role::Duty;
 pub use served::{keep_loaded, match_models, Served};
 
@@ -139,6 +141,8 @@ struct Held {
     /// A generation job's draft: the one a miner publishes with its commitment, or the
     /// one an auditor read from the chain to teacher-force.
     draft: Option<Vec<u8>>,
+    /// The hash of the job's input (as submitted).
+    input_hash: [u8; 32],
 }
 
 /// The state that survives reconnects.
@@ -161,6 +165,8 @@ pub struct DutyContext {
     pub metrics: Metrics,
     /// Settings.
     pub settings: DutySettings,
+    /// Where a generation miner keeps its results from commit to reveal.
+    pub results: Results,
 }
 
 /// What one block asks of this account.
@@ -392,6 +398,7 @@ async fn plan(
     }
     for id in done {
         state.held.remove(&id);
+        ctx.results.forget(id);
     }
     // Steps of jobs no longer held are forgotten (a job reassigned to this worker later
     // starts afresh).
@@ -431,7 +438,7 @@ async fn compute_outputs(
 ) -> Result<()> {
     let role = ctx.settings.duty.label();
     let mut by_model: BTreeMap<ModelId, Vec<(JobId, Vec<u8>)>> = BTreeMap::new();
-    for (job, model, input, _) in wanted {
+    for (job, model, input, input_hash) in wanted {
         let held = state.held.entry(*job).or_default();
         if held.output.is_some() || held.refused {
             continue;
@@ -455,6 +462,21 @@ async fn compute_outputs(
                 .with_label_values(&[role, "input"])
                 .inc();
             continue;
+        }
+        held.input_hash = *input_hash;
+        // A generation miner that restarted reveals what it kept, not a recomputation.
+        if ctx.settings.duty == Duty::Mine && served.is_generation() {
+            let kept = Assignment {
+                job: *job,
+                attempt: held.attempt,
+                seed: held.seed,
+                input_hash: *input_hash,
+            };
+            if let Some((output, draft)) = ctx.results.load(&kept) {
+                held.output = Some(output);
+                held.draft = Some(draft);
+                continue;
+            }
         }
         // A generation samples with the seed the chain drew for this assignment.
         let input = match served.source.family {
@@ -557,8 +579,18 @@ fn record(
                             match crate::llm::job::MinerResult::parse(&output) {
                                 Ok(result) => {
                                     use codec::Encode as _;
-                                    held.draft = Some(result.draft.encode());
+                                    let draft = result.draft.encode();
                                     output = result.fingerprint.encode();
+                                    let kept = Assignment {
+                                        job: *job,
+                                        attempt: held.attempt,
+                                        seed: held.seed,
+                                        input_hash: held.input_hash,
+                                    };
+                                    if let Err(e) = ctx.results.save(&kept, &output, &draft) {
+                                        tracing::warn!("job {job}: {e:#}; a restart before the reveal would recompute it");
+                                    }
+                                    held.draft = Some(draft);
                                 }
                                 Err(e) => {
                                     tracing::warn!("job {job}: {e}");

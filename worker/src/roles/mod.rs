@@ -96,6 +96,24 @@ pub struct DutyArgs {
     /// generation audits lazily: it reports without running the model).
     #[arg(long, value_enum, default_value_t = duty::faults::CheatKind::Substitute, hide = true)]
     pub cheat_kind_for_testing: duty::faults::CheatKind,
+    /// Where a miner keeps its LLM results between commit and reveal, so that a restart
+    /// reveals exactly what it committed to [default: $XDG_STATE_HOME/verinfer-worker, else
+    /// ~/.local/state/verinfer-worker]. One folder per account and role inside it.
+    #[arg(long, env = "VERINFER_STATE_DIR")]
+    pub state_dir: Option<std::path::PathBuf>,
+}
+
+/// The folder `--state-dir` names, or its default.
+fn state_dir(args: &DutyArgs) -> std::path::PathBuf {
+    args.state_dir.clone().unwrap_or_else(|| {
+        std::env::var_os("XDG_STATE_HOME")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".local/state"))
+            })
+            .unwrap_or_else(std::env::temp_dir)
+            .join("verinfer-worker")
+    })
 }
 
 /// Options of `mine` only.
@@ -224,7 +242,9 @@ async fn run_duty(start: Start, args: DutyArgs, device: DeviceKind, dir: ModelDi
         }
     };
     ensure_bond(&chain, &key, &bond, args.bond).await?;
+    let results = duty::Results::open(&state_dir(&args).join(format!("{me}-{}", duty.label())))?;
     let ctx = DutyContext {
+        results,
         key,
         engine,
         served,
