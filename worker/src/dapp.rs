@@ -205,17 +205,24 @@ pub fn is_revealed(job: &Job) -> bool {
     job.revealed || is_final(job)
 }
 
-/// The worker's revealed output of a job, once revealed (and, for a final job, only when
-/// its result was accepted).
+/// The worker's output of a job: once revealed, or for an LLM (generation) job its draft,
+/// public from the commit on (and, for a final job, only when its result was accepted).
 pub async fn output_of(chain: &Chain, snapshot: &Snapshot, id: JobId) -> Result<Option<Vec<u8>>> {
     let job = &snapshot.job;
     if is_final(job) && !job.verdict.as_ref().is_some_and(chain::Verdict::accepted) {
         return Ok(None);
     }
     match &job.worker {
-        Some(worker) if job.revealed => chain.output_at(&snapshot.at, id, worker).await,
+        Some(worker) if job.revealed || job.commitment.is_some() => {
+            chain.output_at(&snapshot.at, id, worker).await
+        }
         _ => Ok(None),
     }
+}
+
+/// Whether an LLM job's draft is out: its worker committed (or the job is final).
+pub fn is_drafted(job: &Job) -> bool {
+    job.commitment.is_some() || is_final(job)
 }
 
 /// What `submit` and the gateway say about how a job was verified.

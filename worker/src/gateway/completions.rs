@@ -72,7 +72,7 @@ async fn generate(
     let created = now_secs();
     let kind: &'static Generation = kind;
     if !stream {
-        let (snapshot, bytes) = settle(&g, id, mode).await?;
+        let (snapshot, bytes) = settle(&g, id, mode, true).await?;
         let out = JobOutput::parse(&bytes).map_err(|_| bad_output(id))?;
         let reason = openai::finish_reason(out.finish);
         return Ok(Json(json!({
@@ -95,7 +95,7 @@ async fn generate(
     let first = chunk(kind, id, created, &name, first);
     let stream = async_stream_events(first, move || async move {
         let mut events = Vec::new();
-        match settle(&g, id, mode).await {
+        match settle(&g, id, mode, true).await {
             Ok((snapshot, bytes)) => match JobOutput::parse(&bytes) {
                 Ok(out) => {
                     let reason = openai::finish_reason(out.finish);

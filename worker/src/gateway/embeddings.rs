@@ -44,7 +44,7 @@ pub(super) async fn embeddings(
                 .map(|text| submit(&g, model, &name, &info, text.as_bytes().to_vec())),
         )
         .await?;
-        let settled = futures::future::join_all(ids.iter().map(|&id| settle(&g, id, mode))).await;
+        let settled = futures::future::join_all(ids.iter().map(|&id| settle(&g, id, mode, false))).await;
         let mut data = Vec::new();
         let mut proofs = Vec::new();
         for (i, (id, s)) in ids.iter().zip(settled).enumerate() {

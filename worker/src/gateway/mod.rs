@@ -1,7 +1,8 @@
 //! `verinfer-worker gateway`: an OpenAI-compatible HTTP API over verinfer. Each request
 //! becomes one job (one per input for embeddings), signed by the operator's account with
 //! locally counted nonces, and is answered once the chain's verdict is final (`verified`,
-//! the default) or as soon as the worker revealed (`fast`, verdict `pending`). Every answer
+//! the default) or as soon as the worker revealed (`fast`, verdict `pending`; for an LLM as
+//! soon as the miner published its draft). Every answer
 //! carries a `verinfer` object: the job, the verdict, the auditors, the worker, the fee,
 //! the commitment and the sampling seed.
 //!
@@ -401,10 +402,18 @@ async fn submit(
     Ok(id)
 }
 
-/// Waits for the job as `mode` asks; returns the snapshot and the worker's output.
-async fn settle(g: &Gateway, id: JobId, mode: Mode) -> Result<(Snapshot, Vec<u8>), ApiError> {
+/// Waits for the job as `mode` asks; returns the snapshot and the worker's output. In fast
+/// mode an LLM job (`draft`) answers with the miner's draft, public from its commit on, and
+/// any other job once its worker revealed.
+async fn settle(
+    g: &Gateway,
+    id: JobId,
+    mode: Mode,
+    draft: bool,
+) -> Result<(Snapshot, Vec<u8>), ApiError> {
     let done = move |j: &chain::Job| match mode {
         Mode::Verified => dapp::is_final(j),
+        Mode::Fast if draft => dapp::is_drafted(j),
         Mode::Fast => dapp::is_revealed(j),
     };
     let snapshot = dapp::follow_job(&g.chain, &g.blocks, id, g.timeout, done, |s| {
