@@ -312,8 +312,8 @@ pub fn probe_indices(seed: &[u8; 32], tokens: u32) -> alloc::vec::Vec<u32> {
 	// Each round yields eight candidates; 8 rounds give 64, far more than 4 distinct
 	// indices need. The fallback fill keeps the loop bounded whatever the hashes are.
 	for _ in 0..8 {
-		for word in state.chunks_exact(4) {
-			let x = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+		for word in state.as_chunks::<4>().0 {
+			let x = u32::from_le_bytes(*word);
 			// `tokens` is above PROBES here, so not zero.
 			#[allow(clippy::arithmetic_side_effects)]
 			let index = x % tokens;
@@ -360,7 +360,7 @@ pub fn probe_gap(
 	let token_logit = f32::from_bits(probe.token_logit);
 	if !token_logit.is_finite()
 		|| logits.iter().any(|(_, l)| !l.is_finite())
-		|| logits.windows(2).any(|w| w[0].1 < w[1].1)
+		|| logits.iter().zip(logits.iter().skip(1)).any(|(a, b)| a.1 < b.1)
 	{
 		return None;
 	}

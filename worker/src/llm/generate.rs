@@ -140,7 +140,7 @@ pub fn generate<B: Backend>(
             g.ids.push(choice.token);
             g.margins.push(choice.margin);
             let chunk = fingerprint_chunk(&states[r * dim..(r + 1) * dim]);
-            if g.ids.len() % FINGERPRINT_CHUNK as usize == 0 {
+            if g.ids.len().is_multiple_of(FINGERPRINT_CHUNK as usize) {
                 g.fingerprint.push(chunk);
                 latest[r] = None;
             } else {
