@@ -134,6 +134,22 @@ pub async fn account_nonce(rpc: &HttpClient, who: &AccountId) -> anyhow::Result<
 	})
 }
 
+/// Sets the dev chain's job terms to three auditors on every job, with the sudo key (which
+/// stands in for a referendum); returns the terms set.
+pub async fn three_auditors_per_job(
+	rpc: &HttpClient,
+) -> anyhow::Result<pallet_jobs::JobParams<Balance, u32>> {
+	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
+	params.auditors_per_job = 3;
+	params.audit_probability = sp_runtime::Perbill::one();
+	let set = verinfer_runtime::RuntimeCall::Jobs(pallet_jobs::Call::set_params {
+		params: params.clone(),
+	});
+	let sudo = verinfer_runtime::RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set) });
+	submit_and_include(rpc, sp_keyring::Sr25519Keyring::Alice, sudo).await?;
+	Ok(params)
+}
+
 /// The Jobs pallet's current parameters (what new jobs are submitted under).
 pub async fn jobs_params(rpc: &HttpClient) -> anyhow::Result<pallet_jobs::JobParams<Balance, u32>> {
 	let raw = storage(rpc, &pallet_jobs::Params::<Runtime>::hashed_key())

@@ -11,9 +11,8 @@
 use std::time::Duration;
 
 use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve, Ferdie};
-use sp_runtime::Perbill;
 use verinfer_e2e::*;
-use verinfer_runtime::{RuntimeCall, INF};
+use verinfer_runtime::INF;
 
 const STARTUP: Duration = Duration::from_secs(90);
 const JOB: Duration = Duration::from_secs(180);
@@ -169,17 +168,8 @@ async fn llm_miners_that_substitute_or_truncate_are_rejected_and_slashed() -> an
 async fn a_lazy_llm_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let (node, rpc, model, models) = chain_with_tiny_llama(dir.path()).await?;
-	// Three auditors on every job (the dev chain's sudo key stands in for a referendum).
-	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
-	params.auditors_per_job = 3;
-	params.audit_probability = Perbill::one();
-	let set = RuntimeCall::Jobs(pallet_jobs::Call::set_params { params: params.clone() });
-	submit_and_include(
-		&rpc,
-		Alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set) }),
-	)
-	.await?;
+	// Three auditors on every job.
+	let params = three_auditors_per_job(&rpc).await?;
 	let url = node.ws_url();
 	let bond = (AUDITOR_BOND / INF).to_string();
 	let miner = Worker::start(

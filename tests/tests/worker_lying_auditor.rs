@@ -5,10 +5,9 @@
 
 use std::time::Duration;
 
-use sp_keyring::Sr25519Keyring::{Alice, Bob, Charlie, Dave, Eve};
-use sp_runtime::Perbill;
+use sp_keyring::Sr25519Keyring::{Bob, Charlie, Dave, Eve};
 use verinfer_e2e::*;
-use verinfer_runtime::{RuntimeCall, INF};
+use verinfer_runtime::INF;
 
 const STARTUP: Duration = Duration::from_secs(60);
 const JOB: Duration = Duration::from_secs(120);
@@ -20,17 +19,8 @@ async fn a_lying_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	let dir = tempfile::tempdir()?;
 	let (node, rpc) = start_dev_node(dir.path()).await?;
 
-	// Three auditors on every job (the dev chain's sudo key stands in for a referendum).
-	let mut params = verinfer_runtime::genesis_config_presets::job_params(true);
-	params.auditors_per_job = 3;
-	params.audit_probability = Perbill::one();
-	let set = RuntimeCall::Jobs(pallet_jobs::Call::set_params { params: params.clone() });
-	submit_and_include(
-		&rpc,
-		Alice,
-		RuntimeCall::Sudo(pallet_sudo::Call::sudo { call: Box::new(set) }),
-	)
-	.await?;
+	// Three auditors on every job.
+	let params = three_auditors_per_job(&rpc).await?;
 
 	let url = node.ws_url();
 	let bond = (AUDITOR_BOND / INF).to_string();

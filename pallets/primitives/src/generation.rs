@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use sp_core::ConstU32;
 use sp_runtime::{BoundedVec, Perbill};
 
-use crate::sampling::{gumbel, SamplingParams};
+use crate::sampling::{gumbel, top_p_prefix, SamplingParams};
 
 /// The most tokens a generation job may produce.
 pub const MAX_GENERATED_TOKENS: u32 = 256;
@@ -234,6 +234,34 @@ pub struct Probe {
 	pub token_logit: u32,
 }
 
+impl Probe {
+	/// An auditor's probe at generated index `index`: the [`PROBE_TOP`] largest finite
+	/// `logits` (the lowest id on a tie) by logit descending, and the logit of the miner's
+	/// `token`.
+	pub fn from_logits(index: u32, logits: &[f32], token: u32) -> Self {
+		let by_logit = |a: &(u32, f32), b: &(u32, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+		let mut order: alloc::vec::Vec<(u32, f32)> = logits
+			.iter()
+			.enumerate()
+			.filter(|(_, l)| l.is_finite())
+			.map(|(i, l)| (u32::try_from(i).unwrap_or(u32::MAX), *l))
+			.collect();
+		let top = PROBE_TOP as usize;
+		if order.len() > top {
+			order.select_nth_unstable_by(top.saturating_sub(1), by_logit);
+			order.truncate(top);
+		}
+		order.sort_by(by_logit);
+		Self {
+			index,
+			top: BoundedVec::truncate_from(
+				order.into_iter().map(|(i, l)| (i, l.to_bits())).collect(),
+			),
+			token_logit: logits.get(token as usize).copied().unwrap_or(f32::NEG_INFINITY).to_bits(),
+		}
+	}
+}
+
 /// A position where the auditor's choice is not the miner's token.
 #[derive(
 	Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Clone, PartialEq, Eq, Debug,
@@ -373,19 +401,8 @@ pub fn probe_gap(
 			// The revealed weights are a part of the total: the prefix that reaches top_p of
 			// the revealed part is kept by the true cut too.
 			let t = f64::from(params.temperature);
-			let m = logits.first().map_or(0.0, |(_, l)| f64::from(*l) / t);
-			let weights: alloc::vec::Vec<f64> =
-				logits.iter().map(|(_, l)| libm::exp(f64::from(*l) / t - m)).collect();
-			let target = f64::from(params.top_p) * weights.iter().sum::<f64>();
-			let mut running = 0.0;
-			let prefix = weights
-				.iter()
-				.position(|w| {
-					running += w;
-					running >= target
-				})
-				.map_or(logits.len(), |i| i.saturating_add(1));
-			kept = kept.min(prefix);
+			let z = logits.iter().map(|(_, l)| f64::from(*l) / t);
+			kept = kept.min(top_p_prefix(z, params.top_p));
 		}
 	}
 	let own = score(params, seed, position, token, token_logit);
@@ -528,7 +545,7 @@ mod tests {
 		);
 		let probes = probe_indices(&SEED, tokens)
 			.into_iter()
-			.map(|index| probe(&logits(prompt + index), index, ids[index as usize]))
+			.map(|index| Probe::from_logits(index, &logits(prompt + index), ids[index as usize]))
 			.collect();
 		let draft = GenerationDraft {
 			prompt_tokens: prompt,
@@ -546,20 +563,6 @@ mod tests {
 			probes: BoundedVec::truncate_from(probes),
 		};
 		(draft, fp, report)
-	}
-
-	fn probe(row: &[f32], index: u32, token: u32) -> Probe {
-		let mut order: alloc::vec::Vec<(u32, f32)> =
-			row.iter().copied().enumerate().map(|(i, l)| (i as u32, l)).collect();
-		order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-		order.truncate(PROBE_TOP as usize);
-		Probe {
-			index,
-			top: BoundedVec::truncate_from(
-				order.into_iter().map(|(i, l)| (i, l.to_bits())).collect(),
-			),
-			token_logit: row[token as usize].to_bits(),
-		}
 	}
 
 	const SAMPLED: SamplingParams = SamplingParams { temperature: 0.8, top_k: 0, top_p: 0.95 };

@@ -137,18 +137,7 @@ fn scores(
 		order.truncate(params.top_k as usize);
 	}
 	if params.top_p < 1.0 {
-		let m = order.first()?.1;
-		let weights: alloc::vec::Vec<f64> = order.iter().map(|(_, z)| libm::exp(z - m)).collect();
-		let total: f64 = weights.iter().sum();
-		let target = f64::from(params.top_p) * total;
-		let mut running = 0.0;
-		let keep = weights
-			.iter()
-			.position(|w| {
-				running += w;
-				running >= target
-			})
-			.map_or(order.len(), |i| i.saturating_add(1));
+		let keep = top_p_prefix(order.iter().map(|(_, z)| *z), params.top_p);
 		order.truncate(keep);
 	}
 	order.sort_by_key(|(i, _)| *i);
@@ -166,6 +155,24 @@ fn scores(
 		scores.push((i, z - libm::log(-libm::log(uniform(x)))));
 	}
 	Some(scores)
+}
+
+/// Step 4's cut: how many of the scaled logits `z` (in the total order, most likely first)
+/// top-p keeps, the shortest prefix whose weights `exp(z - z[0])` reach `top_p` of their
+/// sum (all of them if none does).
+pub(crate) fn top_p_prefix(z: impl Iterator<Item = f64> + Clone, top_p: f32) -> usize {
+	let mut first = z.clone();
+	let Some(m) = first.next() else { return 0 };
+	let weights: alloc::vec::Vec<f64> = z.map(|v| libm::exp(v - m)).collect();
+	let target = f64::from(top_p) * weights.iter().sum::<f64>();
+	let mut running = 0.0;
+	weights
+		.iter()
+		.position(|w| {
+			running += w;
+			running >= target
+		})
+		.map_or(weights.len(), |i| i.saturating_add(1))
 }
 
 /// The Gumbel noise `-ln(-ln(u))` that id `id` gets at `position` (step 5 of the module

@@ -16,7 +16,7 @@ use burn::prelude::*;
 use verinfer_primitives::{
     choose, fingerprint_chunk, fingerprint_chunks, fingerprint_index, probe_indices, token_gap,
     DraftProblem, FinishReason, GenerationDraft, GenerationReport, Miss, Probe, SamplingTerms,
-    MAX_DETAILED_MISSES, PROBE_TOP,
+    MAX_DETAILED_MISSES,
 };
 
 use super::generate::{self, Request};
@@ -123,31 +123,7 @@ impl<B: Backend> LlmModel<B> {
             .collect();
         let probes = probe_indices(&request.seed, tokens)
             .into_iter()
-            .map(|index| {
-                let logits_k = row(index as usize);
-                let mut order: Vec<(u32, f32)> = logits_k
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .filter(|(_, l)| l.is_finite())
-                    .map(|(i, l)| (i as u32, l))
-                    .collect();
-                let top = PROBE_TOP as usize;
-                if order.len() > top {
-                    order.select_nth_unstable_by(top - 1, |a, b| {
-                        b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
-                    });
-                    order.truncate(top);
-                }
-                order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                Probe {
-                    index,
-                    top: BoundedVec::truncate_from(
-                        order.into_iter().map(|(i, l)| (i, l.to_bits())).collect(),
-                    ),
-                    token_logit: logits_k[ids[index as usize] as usize].to_bits(),
-                }
-            })
+            .map(|index| Probe::from_logits(index, row(index as usize), ids[index as usize]))
             .collect();
         Ok(GenerationReport {
             fingerprint: BoundedVec::truncate_from(fingerprint),

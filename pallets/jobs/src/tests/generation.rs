@@ -12,7 +12,6 @@ use verinfer_primitives::ComputeStakingInterface;
 use verinfer_primitives::{
 	choose, fingerprint_chunk, fingerprint_chunks, fingerprint_index, probe_indices, Fingerprint,
 	FinishReason, GenerationDraft, GenerationReport, Miss, Probe, SamplingParams, SamplingTerms,
-	PROBE_TOP,
 };
 
 const PROMPT: u32 = 6;
@@ -76,20 +75,7 @@ fn report(draft: &GenerationDraft, seed: &[u8; 32]) -> GenerationReport {
 	}
 	let probes = probe_indices(seed, tokens)
 		.into_iter()
-		.map(|index| {
-			let row = logits(PROMPT + index);
-			let mut order: Vec<(u32, f32)> =
-				row.iter().copied().enumerate().map(|(i, l)| (i as u32, l)).collect();
-			order.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-			order.truncate(PROBE_TOP as usize);
-			Probe {
-				index,
-				top: BoundedVec::truncate_from(
-					order.into_iter().map(|(i, l)| (i, l.to_bits())).collect(),
-				),
-				token_logit: row[draft.ids[index as usize] as usize].to_bits(),
-			}
-		})
+		.map(|index| Probe::from_logits(index, &logits(PROMPT + index), draft.ids[index as usize]))
 		.collect();
 	GenerationReport {
 		fingerprint: fingerprint(tokens),
