@@ -92,6 +92,13 @@ impl Worker {
 		}
 	}
 
+	/// Kills the worker with SIGKILL and starts it again with the same arguments, logging
+	/// to the same file.
+	pub fn restart(&mut self) -> anyhow::Result<()> {
+		self.kill();
+		self.spawn()
+	}
+
 	/// Whether the process still runs.
 	pub fn is_running(&mut self) -> bool {
 		matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))

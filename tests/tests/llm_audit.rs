@@ -6,7 +6,9 @@
 //!   slashed by exactly `worker_slash`, and the dApp pays no job fee;
 //! - a lazy auditor, which reports on the public draft without running the model, cannot
 //!   know the miner's fingerprint (revealed only after every auditor committed): it is
-//!   outvoted by the two honest auditors and slashed by exactly `auditor_slash`.
+//!   outvoted by the two honest auditors and slashed by exactly `auditor_slash`;
+//! - a miner killed between its commit and its reveal reveals, once restarted, the
+//!   fingerprint it kept on disk, and its answer is `AcceptedByAudit`.
 
 use std::time::Duration;
 
@@ -213,5 +215,67 @@ async fn a_lazy_llm_auditor_is_outvoted_and_slashed() -> anyhow::Result<()> {
 	}
 	let bob = Bob.to_account_id();
 	assert_eq!(stake_ledger(&rpc, &bob).await?.map(|l| l.active), Some(MINER_BOND));
+	Ok(())
+}
+
+#[tokio::test]
+async fn a_restarted_llm_miner_reveals_the_result_it_kept() -> anyhow::Result<()> {
+	let dir = tempfile::tempdir()?;
+	let (node, rpc, model, models) = chain_with_tiny_llama(dir.path()).await?;
+	let url = node.ws_url();
+	// The auditor bonds, then goes away: the job waits for it in its audit window, between
+	// the miner's commit and its reveal.
+	let mut auditor = Worker::start(
+		"auditor",
+		dir.path(),
+		&url,
+		&["--models-dir", &models, "verify", "--key", "//Charlie", "--bond", "6000"],
+	)?;
+	let mut miner = Worker::start(
+		"miner",
+		dir.path(),
+		&url,
+		&["--models-dir", &models, "mine", "--key", "//Bob", "--bond", "2000"],
+	)?;
+	let tails = |miner: &Worker, auditor: &Worker| {
+		format!("{}\n{}\n{}", miner.log_tail(40), auditor.log_tail(30), node.log_tail(20))
+	};
+	wait_on_duty(&rpc, &[(model, 1)], &[&auditor], STARTUP)
+		.await
+		.map_err(|e| e.context(tails(&miner, &auditor)))?;
+	auditor.kill();
+
+	let submit = tokio::spawn({
+		let url = url.clone();
+		async move { generate(&url, "A restart keeps its promise: ").await }
+	});
+	let committed = wait_for("the miner's commit", JOB, || async {
+		let j = job(&rpc, 0).await?;
+		Ok((j["status"] == "Auditing").then_some(j))
+	})
+	.await
+	.map_err(|e| e.context(tails(&miner, &auditor)))?;
+	assert_eq!(committed["worker"], Bob.to_account_id().to_string(), "{committed}");
+	let kept = dir.path().join("worker-state");
+	assert!(
+		std::fs::read_dir(&kept)?
+			.flatten()
+			.any(|d| std::fs::read_dir(d.path()).is_ok_and(|mut f| f
+				.any(|f| f.is_ok_and(|f| f.file_name().to_string_lossy().starts_with("job-0-"))))),
+		"the miner kept job 0's result in {}",
+		kept.display()
+	);
+
+	miner.restart()?;
+	auditor.restart()?;
+	let result = submit.await?.map_err(|e| e.context(tails(&miner, &auditor)))?;
+	assert_eq!(result["verdict"], "AcceptedByAudit", "{result}\n{}", tails(&miner, &auditor));
+	assert!(
+		miner.log().contains("revealing the result kept from before a restart"),
+		"{}",
+		miner.log_tail(40)
+	);
+	let bob = Bob.to_account_id();
+	assert_eq!(stake_ledger(&rpc, &bob).await?.map(|l| l.active), Some(MINER_BOND), "no slash");
 	Ok(())
 }

@@ -473,6 +473,7 @@ async fn compute_outputs(
                 input_hash: *input_hash,
             };
             if let Some((output, draft)) = ctx.results.load(&kept) {
+                tracing::info!("job {job}: revealing the result kept from before a restart");
                 held.output = Some(output);
                 held.draft = Some(draft);
                 continue;
